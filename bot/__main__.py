@@ -1,0 +1,99 @@
+"""Command line: ``python -m bot [start|chat|summary|run|webhook]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.config import Settings
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.transports.terminal import chat
+    from storage import Database
+
+    return chat(Database(settings.database_url), user=args.user, language=args.lang, role=args.role, code=args.workshop)
+
+
+def _summary(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.summary import summary_text
+    from storage import Database
+    from storage import repository as repo
+
+    db = Database(settings.database_url)
+    t = translations(args.lang)
+    with db.session() as session:
+        workshop = repo.workshop_by_code(session, args.code)
+        if workshop is None:
+            print(t.gettext("No workshop has this code. Please check it."), file=sys.stderr)
+            return 2
+        data = repo.workshop_answers(session, workshop)
+    print(summary_text(data, t, args.lang))
+    if args.out:
+        from bot.pack import write_pack
+
+        for path in write_pack(data, args.out, args.lang):
+            print(path, file=sys.stderr)
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.token:
+        print(translations(DEFAULT_LANGUAGE).gettext(
+            "No Telegram bot token is set. To get one, open Telegram, talk to @BotFather, send /newbot and "
+            "follow the steps; it gives you a token. Put it in the TELEGRAM_BOT_TOKEN environment variable "
+            "(or in a .env file) and run this command again. Without a token you can try every exercise in "
+            "the terminal with: python -m bot chat"
+        ), file=sys.stderr)
+        return 2
+    from bot.transports.telegram.app import run_polling, run_webhook
+
+    if args.command == "webhook":
+        run_webhook(settings)
+    else:
+        run_polling(settings)
+    return 0
+
+
+def _start(args: argparse.Namespace, settings: Settings) -> int:
+    """The main job: the Telegram bot when a token is set, else the terminal chat."""
+    if settings.token:
+        args.command = "run"
+        return _run(args, settings)
+    for name, default in (("user", None), ("lang", None), ("role", None), ("workshop", None)):
+        setattr(args, name, getattr(args, name, default))
+    return _chat(args, settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Vruchtbare Bodem workshop bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("start", help="Telegram bot when TELEGRAM_BOT_TOKEN is set, else the terminal chat (default)")
+    chat = sub.add_parser("chat", help="walk through the exercises in the terminal")
+    chat.add_argument("--lang", choices=LANGUAGES, help="language (default: from $LANG, else Dutch)")
+    chat.add_argument("--role", choices=["formal", "informal", "volunteer", "keyfigure", "selforg"])
+    chat.add_argument("--user", help="who you are in the demo workshop (default: your login name)")
+    chat.add_argument("--workshop", metavar="CODE", help="join this workshop instead of the demo one")
+    summary = sub.add_parser("summary", help="print a workshop's collected answers")
+    summary.add_argument("code")
+    summary.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+    summary.add_argument("--out", metavar="DIR", help="also write the meeting pack (HTML, CSV, pictures) here")
+    sub.add_parser("run", help="run the Telegram bot with long polling")
+    sub.add_parser("webhook", help="run the Telegram bot behind an HTTPS webhook")
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env()
+    quiet = args.command in (None, "start", "chat", "summary") and not settings.token
+    logging.basicConfig(
+        level=logging.WARNING if quiet else settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in the URL
+    handlers = {"chat": _chat, "summary": _summary, "run": _run, "webhook": _run}
+    return handlers.get(args.command or "start", _start)(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

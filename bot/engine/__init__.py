@@ -1,0 +1,51 @@
+"""The pure conversation engine: declared flows in, position and input in, next view out.
+
+Nothing here knows about Telegram, the terminal or the database.
+"""
+
+from bot.engine.events import Back, Done, Event, Keep, NonText, Pick, PickMany, Restart, Show, Skip, TextInput, UnknownCommand
+from bot.engine.model import (
+    AnswerIncludes,
+    AnswerIs,
+    BySide,
+    Condition,
+    Flow,
+    Kind,
+    Option,
+    Quote,
+    SideIs,
+    Step,
+)
+from bot.engine.runner import Outcome, Position, State, ViewOption, View, advance_target, run
+
+__all__ = [
+    "AnswerIncludes",
+    "AnswerIs",
+    "Back",
+    "BySide",
+    "Condition",
+    "Done",
+    "Event",
+    "Flow",
+    "Keep",
+    "Kind",
+    "NonText",
+    "Option",
+    "Outcome",
+    "Pick",
+    "Quote",
+    "PickMany",
+    "Position",
+    "Restart",
+    "Show",
+    "SideIs",
+    "Skip",
+    "State",
+    "Step",
+    "TextInput",
+    "UnknownCommand",
+    "View",
+    "ViewOption",
+    "advance_target",
+    "run",
+]

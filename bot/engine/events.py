@@ -1,0 +1,74 @@
+"""What a participant can do at a step, independent of how the transport received it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Show:
+    """Show the current step again (resume, language change, reminder)."""
+
+
+@dataclass(frozen=True)
+class TextInput:
+    text: str
+
+
+@dataclass(frozen=True)
+class Pick:
+    """An option chosen; ``at`` is the step key the button was shown for, if known."""
+
+    option: str
+    at: str | None = None
+
+
+@dataclass(frozen=True)
+class PickMany:
+    """Several options at once (typed "1 3 5" in the terminal); confirms the step."""
+
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Done:
+    """Next (information), or finish a multiple choice or a list."""
+
+    at: str | None = None
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Keep the answer already given and go on."""
+
+    at: str | None = None
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class Skip:
+    at: str | None = None
+
+
+@dataclass(frozen=True)
+class Restart:
+    """Start the current exercise again from its first step (answers stay, changeable)."""
+
+
+@dataclass(frozen=True)
+class NonText:
+    """A sticker, photo, voice note or anything that is not text."""
+
+
+@dataclass(frozen=True)
+class UnknownCommand:
+    """A command the bot does not know; never stored as an answer."""
+
+    command: str
+
+
+Event = Show | TextInput | Pick | PickMany | Done | Keep | Back | Skip | Restart | NonText | UnknownCommand

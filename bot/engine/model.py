@@ -1,0 +1,139 @@
+"""Declarations of flows: steps, options and the conditions that show or hide them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from bot.i18n import Text
+
+# A stored answer: free text, one option id, or several option ids / list items.
+Value = str | list[str]
+FORMAL = "formal"
+INFORMAL = "informal"
+ROLE_KEY = "intro.role"  # the answer that decides which side a participant is on
+
+
+class Kind(StrEnum):
+    INFO = "info"  # an explanation or a quote, with "next"
+    TEXT = "text"  # free text
+    CHOICE = "choice"  # one option
+    MULTI = "multi"  # several options, between min and max
+    LIST = "list"  # short items added one by one until "done"
+    YESNO = "yesno"  # yes or no
+    REVIEW = "review"  # the closing overview: all answers, each exercise changeable
+
+
+class Context(Protocol):
+    @property
+    def side(self) -> str | None: ...
+
+    @property
+    def answers(self) -> Mapping[str, Value]: ...
+
+
+class Condition(Protocol):
+    def holds(self, ctx: Context) -> bool: ...
+
+
+@dataclass(frozen=True)
+class SideIs:
+    """Shown only to formal or only to informal workers."""
+
+    side: str
+
+    def holds(self, ctx: Context) -> bool:
+        return ctx.side == self.side
+
+
+@dataclass(frozen=True)
+class AnswerIs:
+    """Shown when an earlier single answer is one of ``values``."""
+
+    key: str
+    values: frozenset[str]
+
+    def holds(self, ctx: Context) -> bool:
+        value = ctx.answers.get(self.key)
+        return isinstance(value, str) and value in self.values
+
+
+@dataclass(frozen=True)
+class AnswerIncludes:
+    """Shown when an earlier multiple choice includes ``value``."""
+
+    key: str
+    value: str
+
+    def holds(self, ctx: Context) -> bool:
+        value = ctx.answers.get(self.key)
+        return isinstance(value, list) and self.value in value
+
+
+@dataclass(frozen=True)
+class BySide:
+    """A prompt worded for each side (formal workers look at informal ones and back)."""
+
+    formal: Text
+    informal: Text
+
+    def pick(self, side: str | None) -> Text:
+        return self.informal if side == INFORMAL else self.formal
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: Text
+    description: Text | None = None
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quote from the hand-out, always shown with who said it."""
+
+    text: Text
+    source: Text
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: Kind
+    label: Text  # short name of the question, for summaries and the review
+    prompt: Text | BySide
+    options: tuple[Option, ...] = ()
+    optional: bool = False
+    when: Condition | None = None
+    min: int = 1  # for MULTI and LIST
+    max: int | None = None  # for MULTI and LIST
+    consent: bool = False  # a YESNO that must be "yes" before anything is stored
+    quotes: tuple[Quote, ...] = ()
+    prompt_args: tuple[tuple[str, Text], ...] = ()  # translated, then formatted into the prompt
+    describe: bool = True  # list the options' descriptions under the prompt
+
+    def visible_options(self, ctx: Context) -> tuple[Option, ...]:
+        return tuple(o for o in self.options if o.when is None or o.when.holds(ctx))
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str  # short: it travels in callback data
+    title: Text
+    steps: tuple[Step, ...]
+    letter: str | None = None  # the hand-out's exercise letter (A to E)
+    optional_in_workshop: bool = True  # onboarding and the closing review always run
+    intro: Text | None = None
+    step_index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ids = [s.id for s in self.steps]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate step id in flow {self.id}")
+        object.__setattr__(self, "step_index", {s.id: i for i, s in enumerate(self.steps)})
+
+    def key(self, step: Step) -> str:
+        return f"{self.id}.{step.id}"

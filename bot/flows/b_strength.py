@@ -1,0 +1,143 @@
+"""Exercise B, "De kracht van de ander": the strength of the other side in four categories.
+
+Formal workers describe informal workers and the other way round; then everyone describes
+their own strength in the same four categories, so the meeting can ask "Klopt het volgens hen?".
+"""
+
+from bot.engine import BySide, Flow, Kind, Step
+from bot.i18n import N_
+
+ORDER = 20
+
+# The four kinds of terms in which the strength of the other can often be captured.
+CATEGORIES = (
+    ("knowledge", N_("Knowledge and understanding")),
+    ("skills", N_("Skills")),
+    ("position", N_("Position")),
+    ("power", N_("Power and resources")),
+)
+
+_OTHER_PROMPTS = {
+    "knowledge": BySide(
+        formal=N_("(a) Knowledge and understanding: what do informal workers know and understand that matters for you and your work with parents? Give concrete examples, one per message, then press “Done”."),
+        informal=N_("(a) Knowledge and understanding: what do formal workers know and understand that matters for you and your work with parents? Give concrete examples, one per message, then press “Done”."),
+    ),
+    "skills": BySide(
+        formal=N_("(b) Skills: what are informal workers good at? Give concrete examples, one per message, then press “Done”."),
+        informal=N_("(b) Skills: what are formal workers good at? Give concrete examples, one per message, then press “Done”."),
+    ),
+    "position": BySide(
+        formal=N_("(c) Position: what does the position of informal workers make possible (for example who they reach, whom they are trusted by)? Give concrete examples, one per message, then press “Done”."),
+        informal=N_("(c) Position: what does the position of formal workers make possible (for example what they can arrange, whom they reach)? Give concrete examples, one per message, then press “Done”."),
+    ),
+    "power": BySide(
+        formal=N_("(d) Power and resources: what power and resources do informal workers have? Give concrete examples, one per message, then press “Done”."),
+        informal=N_("(d) Power and resources: what power and resources do formal workers have? Give concrete examples, one per message, then press “Done”."),
+    ),
+}
+
+_OWN_PROMPTS = {
+    "knowledge": N_("Your own strength, (a) knowledge and understanding: what do you know and understand that you bring to the collaboration? One per message, then “Done”."),
+    "skills": N_("Your own strength, (b) skills: what are you good at? One per message, then “Done”."),
+    "position": N_("Your own strength, (c) position: what does your position make possible? One per message, then “Done”."),
+    "power": N_("Your own strength, (d) power and resources: which power and resources do you bring? One per message, then “Done”."),
+}
+
+_OTHER_LABELS = {
+    "knowledge": N_("Strength of the other: knowledge and understanding"),
+    "skills": N_("Strength of the other: skills"),
+    "position": N_("Strength of the other: position"),
+    "power": N_("Strength of the other: power and resources"),
+}
+_OWN_LABELS = {
+    "knowledge": N_("Own strength: knowledge and understanding"),
+    "skills": N_("Own strength: skills"),
+    "position": N_("Own strength: position"),
+    "power": N_("Own strength: power and resources"),
+}
+
+
+def other_key(category: str) -> str:
+    return f"other_{category}"
+
+
+def own_key(category: str) -> str:
+    return f"own_{category}"
+
+
+FLOW = Flow(
+    id="b",
+    letter="B",
+    title=N_("The strength of the other (De kracht van de ander)"),
+    steps=(
+        Step(
+            id="intro",
+            kind=Kind.INFO,
+            label=N_("About this exercise"),
+            prompt=BySide(
+                formal=N_(
+                    "In this exercise you look at the other side: put yourself in their place. What do informal "
+                    "workers and organisations bring you? What do they have that you do not, which can add value "
+                    "to a collaboration? Hearing from others where your strength lies often already feels like "
+                    "recognition.\n\n"
+                    "Think about it on your own first: what is the strength of informal workers, and which parts "
+                    "of it matter for you, your organisation and your work with parents? Experience shows that the "
+                    "strength of the other can often be put in four kinds of terms: (a) knowledge and "
+                    "understanding, (b) skills, (c) position, (d) power and resources. The next questions go "
+                    "through them one by one."
+                ),
+                informal=N_(
+                    "In this exercise you look at the other side: put yourself in their place. What do formal "
+                    "workers and organisations bring you? What do they have that you do not, which can add value "
+                    "to a collaboration? Hearing from others where your strength lies often already feels like "
+                    "recognition.\n\n"
+                    "Think about it on your own first: what is the strength of formal workers, and which parts "
+                    "of it matter for you, your organisation and your work with parents? Experience shows that the "
+                    "strength of the other can often be put in four kinds of terms: (a) knowledge and "
+                    "understanding, (b) skills, (c) position, (d) power and resources. The next questions go "
+                    "through them one by one."
+                ),
+            ),
+        ),
+        *(
+            Step(id=other_key(cat), kind=Kind.LIST, label=_OTHER_LABELS[cat], prompt=_OTHER_PROMPTS[cat], optional=True)
+            for cat, _label in CATEGORIES
+        ),
+        Step(
+            id="important",
+            kind=Kind.TEXT,
+            label=N_("Which strengths matter most, and why"),
+            prompt=N_("In your group you will discuss which strengths matter most and why, with examples. Which do you find most important, and why?"),
+            optional=True,
+        ),
+        Step(
+            id="own_intro",
+            kind=Kind.INFO,
+            label=N_("Your own strength"),
+            prompt=N_(
+                "For everyone: after the presentations, take a few minutes to reflect. What is your own strength? "
+                "What can you offer the other? The same four categories help."
+            ),
+        ),
+        *(
+            Step(id=own_key(cat), kind=Kind.LIST, label=_OWN_LABELS[cat], prompt=_OWN_PROMPTS[cat], optional=True)
+            for cat, _label in CATEGORIES
+        ),
+        Step(
+            id="offer",
+            kind=Kind.TEXT,
+            label=N_("What I can offer the other"),
+            prompt=N_("What can you offer the other side?"),
+        ),
+        Step(
+            id="reaction",
+            kind=Kind.TEXT,
+            label=N_("Does their picture fit? (after the meeting)"),
+            prompt=N_(
+                "At the meeting, listen to how the other group describes your strength. Does it fit? Did they "
+                "overlook something, or were you (happily) surprised by some points? You can fill this in later."
+            ),
+            optional=True,
+        ),
+    ),
+)

@@ -1,0 +1,97 @@
+"""Exercise C, "Vormen van samenwerking": design a collaboration; the four examples of the hand-out."""
+
+from bot.engine import Flow, Kind, Option, Step
+from bot.i18n import N_
+
+ORDER = 30
+
+# Examples from an earlier workshop, each with its goal and way of working.
+EXAMPLES = (
+    Option(
+        "school",
+        N_("Having a face at school"),
+        N_("Goal: make the youth and family centre (CJG) easy to approach. Way of working: the CJG gives information at school and is visibly present (who is the CJG coach?); informal workers help to introduce it and act as a bridge."),
+    ),
+    Option(
+        "diverse",
+        N_("Developing diversity-sensitive parenting support"),
+        N_("Goal: make the offer fit migrant parents better. Way of working: adapt the CJG's offer (form, language, images); facilitate and mobilise self-organisations; formal organisations work it out, give it a place in their offer and carry it out together with informal workers."),
+    ),
+    Option(
+        "cases",
+        N_("Discussing cases (anonymously)"),
+        N_("Goal: getting to know each other. Way of working: talk cases through together to get to know each other. What does one see that the other does not?"),
+    ),
+    Option(
+        "meet",
+        N_("Meet and greet"),
+        N_("Goal: encourage contact between people of different backgrounds. Way of working: a “meet and greet” kind of initiative, contacts between people across ethnic boundaries."),
+    ),
+    Option("own", N_("My own idea")),
+)
+
+FLOW = Flow(
+    id="c",
+    letter="C",
+    title=N_("Forms of collaboration (Vormen van samenwerking)"),
+    steps=(
+        Step(
+            id="intro",
+            kind=Kind.INFO,
+            label=N_("About this exercise"),
+            prompt=N_(
+                "Collaboration between formal and informal workers takes many forms. Some are aimed more at access "
+                "and individual care, others at community-based support. Some strengthen the existing work of "
+                "informal workers; others make formal care more accessible or more sensitive to diversity, or "
+                "develop entirely new forms of support together."
+            ),
+        ),
+        Step(
+            id="appeal",
+            kind=Kind.CHOICE,
+            label=N_("The form that appeals to me most"),
+            prompt=N_("Here are some examples from an earlier workshop. Which form of collaboration appeals to you most?"),
+            options=EXAMPLES,
+        ),
+        Step(
+            id="why",
+            kind=Kind.TEXT,
+            label=N_("Why it appeals to me"),
+            prompt=N_("Why does this form appeal to you?"),
+        ),
+        Step(
+            id="design_intro",
+            kind=Kind.INFO,
+            label=N_("Design a collaboration yourself"),
+            prompt=N_(
+                "Extra: design a collaboration yourself. At the meeting you work out an idea in small groups, "
+                "preferably mixed formal and informal, and present it: form, goals, way of working, roles of formal "
+                "and informal workers and conditions for success. Prepare your idea here."
+            ),
+        ),
+        Step(
+            id="goal",
+            kind=Kind.TEXT,
+            label=N_("Goal of the collaboration"),
+            prompt=N_("What is the goal of the collaboration?"),
+        ),
+        Step(
+            id="what",
+            kind=Kind.TEXT,
+            label=N_("What exactly is done"),
+            prompt=N_("What exactly is done?"),
+        ),
+        Step(
+            id="roles",
+            kind=Kind.TEXT,
+            label=N_("Who has which role"),
+            prompt=N_("Who has which role: what do the formal workers do, and what the informal workers?"),
+        ),
+        Step(
+            id="conditions",
+            kind=Kind.LIST,
+            label=N_("Conditions for success"),
+            prompt=N_("Which conditions are important for the collaboration to succeed? One per message, then “Done”."),
+        ),
+    ),
+)

@@ -1,0 +1,230 @@
+"""Exercise E, "De kern van het samen doen", with the "Boom van samenwerking" (tree of collaboration).
+
+Carries the complete lists of possible roles of formal and informal workers, each with its
+description, and the list of pitfalls.
+"""
+
+from bot.engine import AnswerIncludes, Flow, Kind, Option, SideIs, Step
+from bot.engine.model import FORMAL, INFORMAL
+from bot.i18n import N_
+
+ORDER = 50
+MAX_TRUNK_ROLES = 6  # "a selection of at most five or six roles"
+
+FORMAL_ROLES = (
+    Option("f_coord", N_("Coordinator"), N_("Guides informal workers who act as intermediaries, or coordinates projects in which formal and informal workers work together.")),
+    Option("f_fixer", N_("Fixer"), N_("Quickly solves practical problems when they arise, thinks up solutions and possibilities.")),
+    Option("f_link", N_("Linking pin"), N_("Brings informal workers into contact with each other, and also connects informal workers with other formal workers.")),
+    Option("f_network", N_("Networker"), N_("Knows how to reach the right people and involve them in reaching shared goals.")),
+    Option("f_organiser", N_("Organiser / facilitator"), N_("Takes on organisational and administrative tasks in the collaboration. Facilitates encounters and meetings.")),
+    Option("f_catalyst", N_("Catalyst of the positive movement"), N_("Sees and recognises the potential in the plans or actions of informal workers and helps them get off the ground, have more impact or take a lasting form.")),
+    Option("f_recognition", N_("Giver of recognition"), N_("Gives recognition for the work of the informal worker.")),
+    Option("f_sparring", N_("Sparring partner"), N_("Helps to clarify ideas, gives advice to the informal worker.")),
+    Option("f_expert", N_("Expert"), N_("Has specific pedagogical expertise.")),
+    Option("f_guard", N_("Guardian"), N_("Is responsible for guarding the safety of the child.")),
+)
+
+INFORMAL_ROLES = (
+    Option("i_confidant", N_("Confidant"), N_("Offers a listening ear and is trusted by parents.")),
+    Option("i_contact", N_("Easy-to-reach contact point"), N_("Is the first to be approached when there are doubts or problems.")),
+    Option("i_model", N_("Role model"), N_("Is a positive example for parents or young people, inspires movement and change.")),
+    Option("i_informer", N_("Informer"), N_("Gives basic information about raising children and about the services that exist.")),
+    Option("i_driver", N_("Driving force"), N_("Encourages parents to face problems and tackle them.")),
+    Option("i_catalyst", N_("Catalyst of positive movement"), N_("Creates conditions for change and encourages parents who want to do more or something different about raising their children to take steps.")),
+    Option("i_safe", N_("Creator of the safe space"), N_("Makes sure parents together develop a positive self-image, on the basis of which they can discuss choices and difficulties in raising children.")),
+    Option("i_signal", N_("Signaller"), N_("Picks up signals and involves formal workers where needed.")),
+    Option("i_referrer", N_("Referrer"), N_("Refers parents to professional help after preparing them for it (“groundwork”).")),
+    Option("i_adviser", N_("Adviser to the formal worker"), N_("Advises the formal worker on how to deal with a specific target group.")),
+    Option("i_clarifier", N_("Clarifier"), N_("Helps to clarify the problems of parents and young people.")),
+    Option("i_thinker", N_("Thinking partner"), N_("Thinks along with the formal worker about solutions.")),
+    Option("i_companion", N_("Companion of clients"), N_("Accompanies clients together with formal workers.")),
+    Option("i_interpreter", N_("Interpreter (literally and figuratively)"), N_("Translates between the worlds of parents and professionals and bridges language problems.")),
+    Option("i_aftercare", N_("Aftercare provider"), N_("Stays in contact with a family after a support programme and offers aftercare.")),
+    Option("i_pathway", N_("Preparer for help"), N_("Gets families and parents ready for help or advice from formal services.")),
+    Option("i_network", N_("Network opener"), N_("Gives other informal or formal workers access to their own network.")),
+)
+
+ALL_ROLES = FORMAL_ROLES + INFORMAL_ROLES
+
+
+def _side_roles(roles: tuple[Option, ...], side: str) -> tuple[Option, ...]:
+    return tuple(Option(r.id, r.label, r.description, when=SideIs(side)) for r in roles)
+
+
+PITFALLS = (
+    Option("p_diversity", N_("(Lack of) diversity and cultural sensitivity among formal workers.")),
+    Option("p_informal", N_("Guarding the informal position of informal workers.")),
+    Option("p_balance", N_("Balance between burden and capacity.")),
+    Option("p_structure", N_("A lasting connection needs structural forms of consultation: ad hoc collaboration when there is an urgent problem often leads to dissatisfaction.")),
+    Option("p_management", N_("Involvement of the management on both sides (time and room to invest in the collaboration).")),
+    Option("p_coordination", N_("Coordination and clarity about responsibilities.")),
+)
+
+
+def _pitfall_step(pitfall: Option) -> Step:
+    return Step(
+        id=pitfall.id,
+        kind=Kind.TEXT,
+        label=N_("Pitfall “{pitfall}”: what it means in our case"),
+        prompt=N_("Pitfall: “{pitfall}” What does it mean in your case?"),
+        prompt_args=(("pitfall", pitfall.label),),
+        when=AnswerIncludes("e.pitfalls", pitfall.id),
+    )
+
+
+FLOW = Flow(
+    id="e",
+    letter="E",
+    title=N_("The core of working together (De kern van het samen doen)"),
+    steps=(
+        Step(
+            id="intro",
+            kind=Kind.INFO,
+            label=N_("About this exercise"),
+            prompt=N_(
+                "At the meeting the participants of each possible collaboration sit together at one table. They "
+                "make explicit which form of collaboration they have in mind, based on what they can offer "
+                "themselves, set goals together and consider what is needed to reach them. First agree who writes "
+                "a short report: it can later be the basis for concrete agreements.\n\n"
+                "You will tell each other what you think your own main strength is (what you wrote in exercise B) "
+                "and what you need from the other."
+            ),
+        ),
+        Step(
+            id="need",
+            kind=Kind.TEXT,
+            label=N_("What I need from the other"),
+            prompt=N_("What do you need from the other side?"),
+        ),
+        Step(
+            id="goal",
+            kind=Kind.TEXT,
+            label=N_("What we want to achieve together"),
+            prompt=N_("What do you want to do together? First the goal: what do you want to achieve together?"),
+        ),
+        Step(
+            id="approach",
+            kind=Kind.TEXT,
+            label=N_("How we reach the goal together"),
+            prompt=N_("The concrete way of working: how will you reach this goal together?"),
+        ),
+        Step(
+            id="contribution",
+            kind=Kind.TEXT,
+            label=N_("What each partner brings in"),
+            prompt=N_("What does each of the partners bring in?"),
+        ),
+        Step(
+            id="conditions",
+            kind=Kind.TEXT,
+            label=N_("Conditions that matter for success"),
+            prompt=N_("Which conditions are important for success?"),
+        ),
+        Step(
+            id="tree",
+            kind=Kind.INFO,
+            label=N_("The tree of collaboration"),
+            prompt=N_(
+                "The tree of collaboration (Boom van samenwerking). At the meeting the groups draw a large tree "
+                "and fill it in:\n"
+                "• the fruits: the goals of the collaboration;\n"
+                "• the roots: the resources each party has: knowledge, expertise, experience, strength;\n"
+                "• the trunk: the roles the partners must take on for the collaboration to succeed, at most five "
+                "or six, fitting the strength in the roots and the goals;\n"
+                "• the sun above the tree: the most important conditions for success;\n"
+                "• the watering can: what you need from other parties.\n"
+                "Here you prepare your part."
+            ),
+        ),
+        Step(
+            id="fruits",
+            kind=Kind.LIST,
+            label=N_("Fruits: goals"),
+            prompt=N_("The fruits: which goals should the collaboration bear? One per message, then “Done”."),
+        ),
+        Step(
+            id="roots",
+            kind=Kind.LIST,
+            label=N_("Roots: what I bring"),
+            prompt=N_("The roots: what do you bring in knowledge, expertise, experience and strength? One per message, then “Done”."),
+        ),
+        Step(
+            id="roles_own",
+            kind=Kind.MULTI,
+            label=N_("Roles I take on myself"),
+            prompt=N_(
+                "The trunk: roles. Below is a list of roles developed in earlier meetings, for inspiration. Which "
+                "of these roles fit you or your own organisation?"
+            ),
+            options=_side_roles(FORMAL_ROLES, FORMAL) + _side_roles(INFORMAL_ROLES, INFORMAL),
+            min=0,
+            max=MAX_TRUNK_ROLES,
+        ),
+        Step(
+            id="roles_other",
+            kind=Kind.MULTI,
+            label=N_("Roles I expect from the other side"),
+            prompt=N_("Which roles do you expect from the other side?"),
+            options=_side_roles(INFORMAL_ROLES, FORMAL) + _side_roles(FORMAL_ROLES, INFORMAL),
+            min=0,
+            max=MAX_TRUNK_ROLES,
+        ),
+        Step(
+            id="trunk",
+            kind=Kind.MULTI,
+            label=N_("Trunk: the essential roles"),
+            prompt=N_(
+                "Together you will choose at most five or six roles that are essential for the collaboration. "
+                "Which roles, of both sides, would you write in the trunk? (The descriptions are in the two "
+                "previous questions.)"
+            ),
+            options=ALL_ROLES,
+            describe=False,
+            min=1,
+            max=MAX_TRUNK_ROLES,
+        ),
+        Step(
+            id="sun",
+            kind=Kind.LIST,
+            label=N_("Sun: conditions for success"),
+            prompt=N_("The sun: what else is needed to reach the goals? Which conditions are most important for the collaboration to succeed? One per message, then “Done”."),
+        ),
+        Step(
+            id="can",
+            kind=Kind.LIST,
+            label=N_("Watering can: what we need from other parties"),
+            prompt=N_("The watering can: what do you need from other parties? One per message, then “Done”."),
+        ),
+        Step(
+            id="pitfalls",
+            kind=Kind.MULTI,
+            label=N_("Pitfalls that apply"),
+            prompt=N_(
+                "Points of attention and pitfalls from earlier research (they partly match the quotes of exercise "
+                "D). Which of them apply to you? Choose any number, then “Done”."
+            ),
+            options=PITFALLS,
+            min=0,
+        ),
+        *(_pitfall_step(p) for p in PITFALLS),
+        Step(
+            id="next",
+            kind=Kind.LIST,
+            label=N_("Concrete next steps"),
+            prompt=N_("Concrete agreements about next steps: which steps do you propose? One per message, then “Done”."),
+        ),
+        Step(
+            id="scribe",
+            kind=Kind.TEXT,
+            label=N_("Who writes the agreements down"),
+            prompt=N_("Who writes these agreements down?"),
+        ),
+        Step(
+            id="notes",
+            kind=Kind.TEXT,
+            label=N_("My own notes"),
+            prompt=N_("Your own notes about concrete agreements and next steps, if any."),
+            optional=True,
+        ),
+    ),
+)

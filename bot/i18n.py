@@ -1,0 +1,106 @@
+"""Gettext catalogs through Babel: markers for declared text and translators per locale.
+
+Flows are declared at import time, before anyone's language is known, so their text is
+marked with ``N_``/``NP_`` (kept as :class:`Text`) and translated when a step is rendered.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale, negotiate_locale
+from babel.support import NullTranslations, Translations
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+DEFAULT_LANGUAGE = "nl"
+FALLBACK_LANGUAGE = "en"
+# Offered languages in menu order. Source strings are English.
+LANGUAGES: tuple[str, ...] = ("nl", "en", "tr", "ar", "fa", "pl", "uk", "so", "ti")
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message id marked for translation, translated only when shown."""
+
+    msgid: str
+    context: str | None = None
+
+    def translate(self, t: NullTranslations) -> str:
+        if self.context is not None:
+            return t.pgettext(self.context, self.msgid)
+        return t.gettext(self.msgid)
+
+
+def N_(msgid: str) -> Text:  # noqa: N802 - the gettext convention
+    return Text(msgid)
+
+
+def NP_(context: str, msgid: str) -> Text:  # noqa: N802 - the gettext convention
+    return Text(msgid, context)
+
+
+def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
+    """Compile every ``.po`` whose ``.mo`` is missing or older; return those compiled."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled: list[Path] = []
+    for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=po_path.parent.parent.name)
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        tmp.replace(mo_path)
+        compiled.append(mo_path)
+    if compiled:
+        log.info("compiled %d message catalogs", len(compiled))
+    return compiled
+
+
+@functools.cache
+def translations(language: str) -> NullTranslations:
+    """The translator for one language; English falls through to the source strings."""
+    compile_catalogs()
+    if language == FALLBACK_LANGUAGE:
+        return NullTranslations()
+    found = Translations.load(str(LOCALES_DIR), [language], DOMAIN)
+    if not isinstance(found, Translations):
+        log.warning("no catalog for language %s; using English", language)
+    return found
+
+
+def negotiate(language_code: str | None) -> str:
+    """Map a client's language tag (``pt-BR``, ``ar-SA``, ``uk``) to an offered language."""
+    if language_code:
+        tag = language_code.replace("_", "-")
+        found = negotiate_locale([tag, tag.split("-")[0]], list(LANGUAGES), sep="-")
+        if found:
+            return found
+    return DEFAULT_LANGUAGE
+
+
+def language_name(language: str) -> str:
+    """The language's own name in its own script (Türkçe, العربية, ትግርኛ)."""
+    name = Locale.parse(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]
+
+
+def is_rtl(language: str) -> bool:
+    return language in RTL_LANGUAGES
+
+
+def isolate(text: str) -> str:
+    """Wrap user text in Unicode first-strong isolation so right-to-left answers (and Latin names
+    inside right-to-left messages) keep their own direction."""
+    return f"\u2068{text}\u2069"

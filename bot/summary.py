@@ -1,0 +1,87 @@
+"""The facilitator's reading of a workshop: every answer, grouped by exercise, question and role.
+
+Chosen options are shown in the reader's language; typed answers as typed, isolated for
+bidirectional text and tagged with the language they were given in.
+"""
+
+from __future__ import annotations
+
+from babel.support import NullTranslations
+
+from bot.engine.model import FORMAL, Kind
+from bot.engine.render import format_answer, step_label
+from bot.flows import workshop_flows
+from bot.i18n import isolate
+from bot.timefmt import format_meeting
+from storage.models import Participant
+from storage.repository import WorkshopAnswers
+
+
+def side_of(participant: Participant) -> str | None:
+    if participant.role is None:
+        return None
+    return "formal" if participant.role == FORMAL else "informal"
+
+
+def participant_label(participant: Participant, t: NullTranslations) -> str:
+    name = participant.display_name or t.gettext("(no name yet)")
+    if participant.organisation:
+        return f"{isolate(name)} ({isolate(participant.organisation)})"
+    return isolate(name)
+
+
+def summary_sections(data: WorkshopAnswers, t: NullTranslations, language: str) -> list[str]:
+    """The summary as sections of text; each fits a Telegram message once split by paragraphs."""
+    _ = t.gettext
+    workshop = data.workshop
+    sides = {p.id: side_of(p) for p in data.participants}
+    formal = sum(1 for s in sides.values() if s == "formal")
+    informal = sum(1 for s in sides.values() if s == "informal")
+    head = [_("Workshop: {title}").format(title=isolate(workshop.title))]
+    if workshop.meeting_at is not None:
+        head.append(_("Meeting: {when}").format(when=format_meeting(workshop.meeting_at, language)))
+    head.append(
+        t.ngettext("{n} participant", "{n} participants", len(data.participants)).format(n=len(data.participants))
+        + " · "
+        + _("formal: {formal}, informal: {informal}").format(formal=formal, informal=informal)
+    )
+    sections = ["\n".join(head)]
+    groups = ((FORMAL, _("Formal workers")), ("informal", _("Informal workers")), (None, _("Role not given yet")))
+    for flow in workshop_flows(workshop.exercises):
+        if any(s.kind is Kind.REVIEW for s in flow.steps):
+            continue
+        title = flow.title.translate(t)
+        heading = f"{flow.letter}. {title}" if flow.letter else title
+        blocks: list[str] = []
+        for step in flow.steps:
+            if step.kind is Kind.INFO:
+                continue
+            key = flow.key(step)
+            lines: list[str] = []
+            for side, side_name in groups:
+                rows = []
+                for p in data.participants:
+                    answer = data.answers.get(p.id, {}).get(key)
+                    if answer is None or sides[p.id] != side:
+                        continue
+                    text = format_answer(step, answer.value, t)
+                    typed = step.kind in (Kind.TEXT, Kind.LIST)
+                    if typed:
+                        text = isolate(text)
+                        if answer.language != language:
+                            text += f" [{answer.language}]"
+                    rows.append(f"  • {participant_label(p, t)}: {text}")
+                if rows:
+                    lines.append(f" {side_name}:")
+                    lines.extend(rows)
+            if lines:
+                blocks.append(step_label(step, t) + "\n" + "\n".join(lines))
+        if blocks:
+            sections.append("== " + heading + " ==\n\n" + "\n\n".join(blocks))
+        else:
+            sections.append("== " + heading + " ==\n" + _("(no answers yet)"))
+    return sections
+
+
+def summary_text(data: WorkshopAnswers, t: NullTranslations, language: str) -> str:
+    return "\n\n".join(summary_sections(data, t, language))

@@ -1,0 +1,1 @@
+"""Transports translate between a channel (terminal, Telegram) and the engine."""

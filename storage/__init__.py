@@ -1,0 +1,15 @@
+"""Persistence: SQLModel tables, Alembic migrations and data access. Knows no transport."""
+
+from storage.db import Database, default_database_url
+from storage.models import Account, Answer, Facilitator, Participant, Position, Workshop
+
+__all__ = [
+    "Account",
+    "Answer",
+    "Database",
+    "Facilitator",
+    "Participant",
+    "Position",
+    "Workshop",
+    "default_database_url",
+]

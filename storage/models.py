@@ -1,0 +1,97 @@
+"""Tables. Every table change comes with an Alembic revision in ``storage/migrations``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = False) -> Column:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class Workshop(SQLModel, table=True):
+    __tablename__ = "workshops"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)  # the join code in the link
+    title: str = Field(max_length=200)
+    facilitator_name: str | None = Field(default=None, max_length=200)
+    meeting_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    exercises: list[str] = Field(default_factory=lambda: ["a", "b", "c", "d", "e"], sa_column=Column(JSON, nullable=False))
+    reminder_hours: int = 48  # before the meeting, to participants who have not finished
+    summary_hours: int = 24  # before the meeting, to the facilitators
+    reminders_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    summary_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Facilitator(SQLModel, table=True):
+    __tablename__ = "facilitators"
+    __table_args__ = (UniqueConstraint("workshop_id", "user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshops.id", index=True)
+    user_key: str = Field(max_length=64, index=True)  # "tg:<id>" or "term:<name>"
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Participant(SQLModel, table=True):
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("workshop_id", "user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshops.id", index=True)
+    user_key: str = Field(max_length=64, index=True)
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # for reminders
+    display_name: str | None = Field(default=None, max_length=4000)
+    role: str | None = Field(default=None, max_length=32)
+    organisation: str | None = Field(default=None, max_length=4000)
+    language: str = Field(default="nl", max_length=16)
+    consent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    blocked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # 403 from Telegram
+    reminded_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Answer(SQLModel, table=True):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("participant_id", "exercise", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participants.id", index=True)
+    exercise: str = Field(max_length=32)
+    step: str = Field(max_length=64)
+    value: str | list[str] = Field(sa_column=Column(JSON, nullable=False))
+    language: str = Field(default="nl", max_length=16)  # the language it was given in
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Position(SQLModel, table=True):
+    __tablename__ = "positions"
+
+    participant_id: int = Field(foreign_key="participants.id", primary_key=True)
+    exercise: str = Field(max_length=32)
+    step: str = Field(max_length=64)
+    completed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    finished: bool = False
+    prompt_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # its keyboard goes
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Account(SQLModel, table=True):
+    """One person across workshops: the active one, the language, and failed join attempts."""
+
+    __tablename__ = "accounts"
+
+    user_key: str = Field(primary_key=True, max_length=64)
+    language: str | None = Field(default=None, max_length=16)
+    active_participant_id: int | None = Field(default=None, foreign_key="participants.id")
+    failed_joins: int = 0
+    last_failed_join_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

@@ -1,0 +1,177 @@
+"""Data access: the few questions the bot asks of the database, in one place."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from storage.models import Account, Answer, Facilitator, Participant, Position, Workshop, utcnow
+
+CODE_BYTES = 12  # 96 bits, 16 URL-safe characters: unguessable, far below the 64-character start parameter
+
+
+def new_join_code() -> str:
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def create_workshop(
+    session: Session,
+    title: str,
+    facilitator_key: str,
+    *,
+    exercises: Sequence[str] | None = None,
+    meeting_at: datetime | None = None,
+    facilitator_name: str | None = None,
+) -> Workshop:
+    workshop = Workshop(code=new_join_code(), title=title, meeting_at=meeting_at, facilitator_name=facilitator_name)
+    if exercises is not None:
+        workshop.exercises = list(exercises)
+    session.add(workshop)
+    session.flush()
+    session.add(Facilitator(workshop_id=workshop.id, user_key=facilitator_key))
+    session.flush()
+    return workshop
+
+
+def workshop_by_code(session: Session, code: str) -> Workshop | None:
+    return session.exec(select(Workshop).where(Workshop.code == code)).first()
+
+
+def workshops_of(session: Session, facilitator_key: str) -> list[Workshop]:
+    query = (
+        select(Workshop)
+        .join(Facilitator, col(Facilitator.workshop_id) == col(Workshop.id))
+        .where(Facilitator.user_key == facilitator_key)
+        .order_by(col(Workshop.created_at))
+    )
+    return list(session.exec(query))
+
+
+def is_facilitator(session: Session, workshop_id: int, user_key: str) -> bool:
+    query = select(Facilitator).where(Facilitator.workshop_id == workshop_id, Facilitator.user_key == user_key)
+    return session.exec(query).first() is not None
+
+
+def add_facilitator(session: Session, workshop_id: int, user_key: str) -> None:
+    if not is_facilitator(session, workshop_id, user_key):
+        session.add(Facilitator(workshop_id=workshop_id, user_key=user_key))
+        session.flush()
+
+
+def facilitator_keys(session: Session, workshop_id: int) -> list[str]:
+    return list(session.exec(select(Facilitator.user_key).where(Facilitator.workshop_id == workshop_id)))
+
+
+def join(session: Session, workshop: Workshop, user_key: str, *, language: str, chat_id: int | None = None) -> Participant:
+    """The participant for this person in this workshop, created on first join."""
+    query = select(Participant).where(Participant.workshop_id == workshop.id, Participant.user_key == user_key)
+    participant = session.exec(query).first()
+    if participant is None:
+        participant = Participant(workshop_id=workshop.id, user_key=user_key, language=language, chat_id=chat_id)
+        session.add(participant)
+        session.flush()
+    elif chat_id is not None and participant.chat_id != chat_id:
+        participant.chat_id = chat_id
+    account = account_for(session, user_key)
+    account.active_participant_id = participant.id
+    return participant
+
+
+def participations(session: Session, user_key: str) -> list[tuple[Participant, Workshop]]:
+    query = (
+        select(Participant, Workshop)
+        .join(Workshop, col(Workshop.id) == col(Participant.workshop_id))
+        .where(Participant.user_key == user_key)
+        .order_by(col(Participant.created_at))
+    )
+    return [(p, w) for p, w in session.exec(query)]
+
+
+def account_for(session: Session, user_key: str) -> Account:
+    account = session.get(Account, user_key)
+    if account is None:
+        account = Account(user_key=user_key)
+        session.add(account)
+        session.flush()
+    return account
+
+
+@dataclass(frozen=True)
+class Progress:
+    answers: dict[str, str | list[str]]  # "exercise.step" -> value
+    position: Position | None
+
+
+def load_progress(session: Session, participant_id: int) -> Progress:
+    rows = session.exec(select(Answer).where(Answer.participant_id == participant_id))
+    answers = {f"{a.exercise}.{a.step}": a.value for a in rows}
+    return Progress(answers=answers, position=session.get(Position, participant_id))
+
+
+def save_answers(session: Session, participant_id: int, changes: Mapping[str, str | list[str] | None], language: str) -> None:
+    """Upsert or delete answers; keys are "exercise.step"."""
+    if not changes:
+        return
+    existing = {
+        f"{a.exercise}.{a.step}": a
+        for a in session.exec(select(Answer).where(Answer.participant_id == participant_id))
+    }
+    now = utcnow()
+    for key, value in changes.items():
+        exercise, step = key.split(".", 1)
+        row = existing.get(key)
+        if value is None:
+            if row is not None:
+                session.exec(delete(Answer).where(col(Answer.id) == row.id))
+            continue
+        if row is None:
+            session.add(Answer(participant_id=participant_id, exercise=exercise, step=step, value=value, language=language, updated_at=now))
+        else:
+            row.value = list(value) if isinstance(value, list) else value
+            row.language = language
+            row.updated_at = now
+            session.add(row)
+
+
+def save_position(
+    session: Session, participant_id: int, exercise: str, step: str, completed: Iterable[str], finished: bool
+) -> Position:
+    position = session.get(Position, participant_id)
+    if position is None:
+        position = Position(participant_id=participant_id, exercise=exercise, step=step)
+    position.exercise = exercise
+    position.step = step
+    position.completed = sorted(completed)
+    position.finished = finished
+    position.updated_at = utcnow()
+    session.add(position)
+    return position
+
+
+@dataclass(frozen=True)
+class WorkshopAnswers:
+    workshop: Workshop
+    participants: list[Participant]
+    answers: dict[int, dict[str, Answer]]  # participant id -> "exercise.step" -> answer
+    positions: dict[int, Position]
+
+
+def workshop_answers(session: Session, workshop: Workshop) -> WorkshopAnswers:
+    """Everything one workshop's participants wrote; nothing of any other workshop."""
+    participants = list(
+        session.exec(select(Participant).where(Participant.workshop_id == workshop.id).order_by(col(Participant.id)))
+    )
+    ids = [p.id for p in participants]
+    answers: dict[int, dict[str, Answer]] = {pid: {} for pid in ids if pid is not None}
+    positions: dict[int, Position] = {}
+    if ids:
+        for a in session.exec(select(Answer).where(col(Answer.participant_id).in_(ids))):
+            answers[a.participant_id][f"{a.exercise}.{a.step}"] = a
+        for p in session.exec(select(Position).where(col(Position.participant_id).in_(ids))):
+            positions[p.participant_id] = p
+    return WorkshopAnswers(workshop=workshop, participants=participants, answers=answers, positions=positions)
