@@ -3,7 +3,20 @@
 Nothing here knows about Telegram, the terminal or the database.
 """
 
-from bot.engine.events import Back, Done, Event, Keep, NonText, Pick, PickMany, Restart, Show, Skip, TextInput, UnknownCommand
+from bot.engine.events import (
+    Back,
+    Done,
+    Event,
+    Keep,
+    NonText,
+    Pick,
+    PickMany,
+    Restart,
+    Show,
+    Skip,
+    TextInput,
+    UnknownCommand,
+)
 from bot.engine.model import (
     AnswerIncludes,
     AnswerIs,
@@ -16,7 +29,7 @@ from bot.engine.model import (
     SideIs,
     Step,
 )
-from bot.engine.runner import Outcome, Position, State, ViewOption, View, advance_target, run
+from bot.engine.runner import Outcome, Position, State, View, ViewOption, advance_target, run
 
 __all__ = [
     "AnswerIncludes",
@@ -33,9 +46,9 @@ __all__ = [
     "Option",
     "Outcome",
     "Pick",
-    "Quote",
     "PickMany",
     "Position",
+    "Quote",
     "Restart",
     "Show",
     "SideIs",

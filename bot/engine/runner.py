@@ -179,6 +179,9 @@ class _Run:
         if at is not None and at != key:
             return self.outcome(pos, _("That button belongs to an earlier question. Here is the current one."), stale=True)
 
+        if isinstance(event, Keep) and step.kind in (Kind.INFO, Kind.MULTI, Kind.LIST):
+            event = Done(at=event.at)  # "keep" there means "go on", with the same checks as "done"
+
         match event:
             case Show():
                 return self.outcome(pos)
@@ -197,7 +200,7 @@ class _Run:
             case Keep():
                 if key not in self.answers:
                     return self.outcome(pos, _("There is no answer yet to keep."), accepted=False)
-                return self.finish_step(pos, flow, step)
+                return self.after_step(pos, flow, step)
             case UnknownCommand():
                 return self.outcome(pos, _("I do not know that command. Here is the question again."), accepted=False)
             case NonText():

@@ -13,7 +13,21 @@ import sys
 from typing import TextIO
 
 from bot.conversation import Conversation
-from bot.engine import Back, Done, Event, Keep, Kind, Pick, PickMany, Restart, Show, Skip, TextInput, UnknownCommand, View
+from bot.engine import (
+    Back,
+    Done,
+    Event,
+    Keep,
+    Kind,
+    Pick,
+    PickMany,
+    Restart,
+    Show,
+    Skip,
+    TextInput,
+    UnknownCommand,
+    View,
+)
 from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, SKIP
 from bot.i18n import LANGUAGES, negotiate, translations
 from storage import Database

@@ -1,0 +1,289 @@
+"""The engine over a real database: walks, navigation, resume after a restart, bad input."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from bot.conversation import Conversation
+from bot.engine import (
+    Back,
+    Done,
+    Event,
+    Keep,
+    Kind,
+    NonText,
+    Pick,
+    PickMany,
+    Restart,
+    Show,
+    Skip,
+    TextInput,
+    UnknownCommand,
+    View,
+)
+from bot.engine.runner import MAX_TEXT
+from storage import Answer, Database, Participant
+from storage import repository as repo
+from tests.walk import walk
+
+
+def start(db: Database, user: str = "u1", exercises: list[str] | None = None) -> tuple[Conversation, int]:
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Wijk Noord", "term:fac", exercises=exercises)
+        participant = repo.join(session, workshop, f"term:{user}", language="en")
+        pid = participant.id
+    assert pid is not None
+    return Conversation(db), pid
+
+
+def driver(conversation: Conversation, pid: int):
+    def handle(event: Event) -> View:
+        return conversation.handle(pid, event).outcome.view
+
+    return handle
+
+
+def stored(db: Database, pid: int) -> dict[str, object]:
+    with db.session() as session:
+        rows = session.exec(select(Answer).where(Answer.participant_id == pid))
+        return {f"{a.exercise}.{a.step}": a.value for a in rows}
+
+
+def go_to(handle, view: View, key: str, side: str = "formal") -> View:
+    """Answer validly until the step ``key`` is shown."""
+    from tests.walk import answer_for
+
+    for _ in range(300):
+        if view.key == key:
+            return view
+        for event in answer_for(view, side, "x", {}):
+            view = handle(event)
+    raise AssertionError(f"never reached {key}")
+
+
+@pytest.mark.parametrize("side", ["formal", "informal"])
+def test_every_exercise_walked_and_every_answer_stored(db: Database, side: str) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    given = walk(handle, handle(Show()), side, side)
+    answers = stored(db, pid)
+    assert answers == given
+    # Every exercise was visited: at least one answer in each.
+    assert {key.split(".")[0] for key in answers} == {"intro", "a", "b", "c", "d", "e"}
+    # Side-specific steps: roles offered are the participant's own side's.
+    own_roles = answers["e.roles_own"]
+    assert all(r.startswith("f_" if side == "formal" else "i_") for r in own_roles)
+    with db.session() as session:
+        participant = session.get(Participant, pid)
+        assert participant.display_name == f"{side} intro.name antwoord"
+        assert participant.role == ("formal" if side == "formal" else "keyfigure")
+        assert participant.consent_at is not None
+        position = repo.load_progress(session, pid).position
+        assert position.finished and set(position.completed) >= {"intro", "a", "b", "c", "d", "e", "review"}
+
+
+def test_back_shows_the_answer_and_lets_it_change(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "a.who")
+    view = handle(TextInput("Fatima, sleutelfiguur"))
+    assert view.key == "a.does"
+    view = handle(Back())
+    assert view.key == "a.who"
+    assert "Fatima, sleutelfiguur" in view.text
+    assert any(c.id == "_keep" for c in view.controls)
+    view = handle(TextInput("Fatima, voorzitter"))
+    assert view.key == "a.does"
+    assert stored(db, pid)["a.who"] == "Fatima, voorzitter"
+    # Keep leaves it as it is.
+    handle(Back())
+    view = handle(Keep(at="a.who"))
+    assert view.key == "a.does" and stored(db, pid)["a.who"] == "Fatima, voorzitter"
+
+
+def test_back_crosses_into_the_previous_exercise_and_stops_at_the_first_question(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "a.intro")
+    view = handle(Back())
+    assert view.key == "intro.org"
+    for _ in range(4):
+        view = handle(Back())
+    assert view.key == "intro.welcome"
+    view = handle(Back())
+    assert view.key == "intro.welcome" and view.notice
+
+
+def test_skip_optional_only(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "a.who")
+    view = handle(Skip())
+    assert view.key == "a.who" and view.notice  # required
+    view = go_to(handle, view, "a.owngoals")
+    assert any(c.id == "_skip" for c in view.controls)
+    view = handle(Skip())
+    assert view.key == "a.seek"
+    assert "a.owngoals" not in stored(db, pid)
+
+
+def test_progress_counts_shown_steps(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "b.other_skills")
+    assert "Exercise B" in view.header and "step 3 of 13" in view.header
+
+
+def test_restart_exercise_keeps_answers(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "b.other_position")
+    before = stored(db, pid)
+    assert before["b.other_knowledge"]
+    view = handle(Restart())
+    assert view.key == "b.intro"
+    assert stored(db, pid) == before
+    view = handle(Done(at="b.intro"))
+    assert view.key == "b.other_knowledge" and "punt 1" in view.text
+
+
+def test_resume_after_restart_at_the_same_step(database_url: str) -> None:
+    db = Database(database_url)
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "c.why")
+    handle(TextInput("omdat het werkt"))
+    answers = stored(db, pid)
+    db.dispose()
+
+    again = Database(database_url)  # a new process: new engine, same database
+    view = Conversation(again).handle(pid, Show()).outcome.view
+    assert view.key == "c.design_intro"
+    assert stored(again, pid) == answers
+    again.dispose()
+
+
+def test_exercises_left_out_of_a_workshop_are_not_asked(db: Database) -> None:
+    conversation, pid = start(db, exercises=["b", "e"])
+    handle = driver(conversation, pid)
+    keys = set(walk(handle, handle(Show()), "formal", "t"))
+    assert {k.split(".")[0] for k in keys} == {"intro", "b", "e"}
+
+
+def test_consent_refused_stores_nothing(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = handle(Done(at="intro.welcome"))
+    view = handle(Pick("no", at="intro.consent"))
+    assert view.key == "intro.consent" and "consent" in view.notice
+    assert stored(db, pid) == {}
+    view = handle(TextInput("Ahmed"))
+    assert view.key == "intro.consent"
+    assert stored(db, pid) == {}
+
+
+# --- bad input at every kind of step: a message, the same step, nothing lost -------------
+
+BAD_TEXT = ["", "   \n\t ", "x" * (MAX_TEXT + 1)]
+
+
+@pytest.mark.parametrize(
+    ("key", "events"),
+    [
+        ("a.who", [TextInput(t) for t in BAD_TEXT] + [Pick("formal"), NonText(), UnknownCommand("/foo")]),  # text
+        ("a.owngoals", [TextInput(t) for t in BAD_TEXT] + [NonText(), Pick("fg1")]),  # list
+        ("a.focus", [TextInput("family"), Pick("nope"), Pick("family", at="a.groups"), NonText(), PickMany(("family",))]),  # choice
+        ("d.power_recognise", [TextInput("ja"), Pick("maybe"), NonText(), Done(at="d.power_recognise")]),  # yes/no
+        ("b.intro", [TextInput("hallo"), Pick("yes"), NonText()]),  # information
+        (
+            "e.trunk",
+            [Done(at="e.trunk"), Pick("zz"), PickMany(("f_coord", "f_fixer", "f_link", "f_network", "f_organiser", "f_catalyst", "f_expert")), TextInput("1")],
+        ),  # multiple choice: min 1, max 6, forged, wrong type
+    ],
+)
+def test_bad_input_gets_a_message_and_the_same_step(db: Database, key: str, events: list[Event]) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    go_to(handle, handle(Show()), key)
+    before = stored(db, pid)
+    for event in events:
+        again = handle(event)
+        assert again.key == key, event
+        assert again.notice, event
+        assert stored(db, pid) == before, event
+
+
+def test_keep_on_a_multiple_choice_checks_the_minimum(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "e.trunk")
+    view = handle(Pick("f_coord", at="e.trunk"))
+    view = handle(Pick("f_coord", at="e.trunk"))  # ticked and unticked: stored as an empty choice
+    view = handle(Keep(at="e.trunk"))
+    assert view.key == "e.trunk" and "at least 1" in view.notice
+
+
+def test_more_than_the_maximum_roles_is_refused_one_by_one(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "e.trunk")
+    ids = [o.id for o in view.options]
+    for option in ids[:6]:
+        view = handle(Pick(option, at="e.trunk"))
+        assert view.notice is None
+    view = handle(Pick(ids[6], at="e.trunk"))
+    assert "at most 6" in view.notice
+    assert stored(db, pid)["e.trunk"] == ids[:6]
+    view = handle(Pick(ids[0], at="e.trunk"))  # untick
+    assert stored(db, pid)["e.trunk"] == ids[1:6]
+    assert [o.selected for o in view.options][:7] == [False, True, True, True, True, True, False]
+
+
+def test_stale_button_changes_nothing(db: Database) -> None:
+    conversation, pid = start(db)
+    go_to(driver(conversation, pid), driver(conversation, pid)(Show()), "a.groups")
+    before = stored(db, pid)
+    reply = conversation.handle(pid, Pick("community", at="a.focus"))
+    assert reply.outcome.stale and reply.outcome.view.key == "a.groups"
+    assert stored(db, pid) == before
+
+
+def test_choice_options_follow_an_earlier_answer(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "a.focus")
+    view = handle(Pick("community", at="a.focus"))
+    assert view.key == "a.goals"
+    assert [o.id for o in view.options] == ["cg1", "cg2", "cg3", "cg4", "cg5"]
+    handle(Back())
+    view = handle(Pick("both", at="a.focus"))
+    assert len(view.options) == 11
+
+
+def test_pitfall_questions_follow_the_chosen_pitfalls(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "e.pitfalls")
+    view = handle(PickMany(("p_balance", "p_coordination")))
+    assert view.key == "e.p_balance" and "burden" in view.text
+    view = handle(TextInput("te veel werk voor vrijwilligers"))
+    assert view.key == "e.p_coordination"
+    view = handle(TextInput("wie doet wat"))
+    assert view.key == "e.next"
+
+
+def test_review_lets_an_exercise_be_changed(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "r")
+    view = handle(Show())
+    assert view.kind is Kind.REVIEW and view.finished
+    assert "r a.who antwoord" in view.text
+    view = handle(Pick("c", at="review.overview"))
+    assert view.key == "c.intro"
+    view = go_to(handle, view, "c.why", "informal")
+    view = handle(TextInput("nieuw waarom"))
+    view = go_to(handle, view, "review.overview", "informal")
+    assert "nieuw waarom" in view.text
+    assert stored(db, pid)["c.why"] == "nieuw waarom"

@@ -1,0 +1,129 @@
+"""The terminal chat driven through its standard input in a subprocess, and the summary command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.conversation import Conversation
+from bot.engine import Kind, Show, View
+from bot.transports.terminal import parse_line
+from storage import Database
+from storage import repository as repo
+from tests.walk import walk
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lines_for_walk(tmp_path: Path, side: str, tag: str) -> tuple[list[str], dict[str, object]]:
+    """Play the walk in-process once, writing down the line a person would type at each step."""
+    db = Database(f"sqlite:///{tmp_path / f'script-{tag}.sqlite3'}")
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "script", "term:x")
+        pid = repo.join(session, workshop, f"term:{tag}", language="en").id
+    conversation = Conversation(db)
+    lines: list[str] = []
+    views: list[View] = []
+
+    def handle(event) -> View:
+        view = views[-1]
+        lines.append(line_for(event, view))
+        assert parse_line(lines[-1], view) is not None
+        new = conversation.handle(pid, event).outcome.view
+        views.append(new)
+        return new
+
+    views.append(conversation.handle(pid, Show()).outcome.view)
+    given = walk(handle, views[0], side, tag)
+    db.dispose()
+    return lines, given
+
+
+def line_for(event, view: View) -> str:
+    from bot.engine import Done, Pick, TextInput
+
+    if isinstance(event, TextInput):
+        return event.text
+    if isinstance(event, Done):
+        return "" if view.kind is Kind.INFO else "/done"
+    if isinstance(event, Pick):
+        return str([o.id for o in view.options].index(event.option) + 1)
+    raise AssertionError(event)
+
+
+def run_cli(args: list[str], database_url: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
+
+
+def answers_of(database_url: str, user: str) -> dict[str, object]:
+    db = Database(database_url)
+    with db.session() as session:
+        (participant, _workshop), *_ = repo.participations(session, f"term:{user}")
+        answers = repo.load_progress(session, participant.id).answers
+    db.dispose()
+    return answers
+
+
+def demo_code(database_url: str) -> str:
+    db = Database(database_url)
+    with db.session() as session:
+        code = repo.workshops_of(session, "term:demo-facilitator")[0].code
+    db.dispose()
+    return code
+
+
+def test_terminal_walk_quit_halfway_resume_and_summary(database_url: str, tmp_path: Path) -> None:
+    formal_lines, formal_given = lines_for_walk(tmp_path, "formal", "formeel")
+    informal_lines, informal_given = lines_for_walk(tmp_path, "informal", "informeel")
+
+    # The formal worker answers in one go.
+    done = run_cli(["chat", "--user", "formeel", "--lang", "en"], database_url, "\n".join(formal_lines) + "\n")
+    assert done.returncode == 0, done.stderr
+    assert "Thank you!" in done.stdout
+    assert answers_of(database_url, "formeel") == formal_given
+
+    # The informal worker quits halfway with /quit, then resumes where they stopped.
+    half = len(informal_lines) // 2
+    first = run_cli(["chat", "--user", "informeel", "--lang", "en"], database_url, "\n".join(informal_lines[:half]) + "\n/quit\n")
+    assert first.returncode == 0, first.stderr
+    assert "Goodbye" in first.stdout
+    partial = answers_of(database_url, "informeel")
+    assert partial and partial.items() <= informal_given.items() and len(partial) < len(informal_given)
+    last_header = first.stdout.rsplit("─" * 60, 1)[1].strip().splitlines()[0]
+
+    second = run_cli(["chat", "--user", "informeel", "--lang", "en"], database_url, "\n".join(informal_lines[half:]) + "\n")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.split("─" * 60, 1)[1].strip().splitlines()[0] == last_header  # resumed at the same step
+    assert answers_of(database_url, "informeel") == informal_given
+
+    summary = run_cli(["summary", demo_code(database_url), "--lang", "en"], database_url, "")
+    assert summary.returncode == 0, summary.stderr
+    for given in (formal_given, informal_given):
+        for key, value in given.items():
+            if key.startswith("intro.") or not isinstance(value, str) or " antwoord" not in value:
+                continue
+            assert value in summary.stdout, key
+    for value in formal_given["b.other_skills"] + informal_given["e.roots"]:
+        assert value in summary.stdout
+    assert "Formal workers:" in summary.stdout and "Informal workers:" in summary.stdout
+
+
+def test_terminal_bad_input_and_unknown_command(database_url: str) -> None:
+    lines = ["", "1", "", "/frobnicate", "Sam"]
+    out = run_cli(["chat", "--user", "sam", "--lang", "en"], database_url, "\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    assert "The answer is empty." in out.stdout
+    assert "I do not know that command." in out.stdout
+    assert answers_of(database_url, "sam") == {"intro.consent": "yes", "intro.name": "Sam"}
+
+
+def test_summary_of_an_unknown_code_fails_clearly(database_url: str) -> None:
+    out = run_cli(["summary", "no-such-code", "--lang", "en"], database_url, "")
+    assert out.returncode == 2
+    assert "No workshop has this code" in out.stderr
