@@ -90,7 +90,6 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING if quiet else settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in the URL
     handlers = {"chat": _chat, "summary": _summary, "run": _run, "webhook": _run}
     return handlers.get(args.command or "start", _start)(args, settings)
 

@@ -104,3 +104,24 @@ def isolate(text: str) -> str:
     """Wrap user text in Unicode first-strong isolation so right-to-left answers (and Latin names
     inside right-to-left messages) keep their own direction."""
     return f"\u2068{text}\u2069"
+
+
+REVIEW_MARK = "Native-Speaker-Review:"
+
+
+@functools.cache
+def is_reviewed(language: str) -> bool:
+    """Whether a native speaker has reviewed the catalog: the ``# Native-Speaker-Review: yes``
+    line in its header comment (a comment, because Babel drops unknown header fields on update)."""
+    if language == FALLBACK_LANGUAGE:
+        return True  # the source language
+    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return False
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            if REVIEW_MARK in line:
+                return line.split(REVIEW_MARK, 1)[1].strip().lower().startswith("yes")
+    return False

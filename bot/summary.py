@@ -65,11 +65,8 @@ def summary_sections(data: WorkshopAnswers, t: NullTranslations, language: str) 
                     if answer is None or sides[p.id] != side:
                         continue
                     text = format_answer(step, answer.value, t)
-                    typed = step.kind in (Kind.TEXT, Kind.LIST)
-                    if typed:
-                        text = isolate(text)
-                        if answer.language != language:
-                            text += f" [{answer.language}]"
+                    if step.kind in (Kind.TEXT, Kind.LIST) and answer.language != language:
+                        text += f" [{answer.language}]"  # typed answers stay as typed, tagged
                     rows.append(f"  • {participant_label(p, t)}: {text}")
                 if rows:
                     lines.append(f" {side_name}:")

@@ -1,13 +1,14 @@
 """Persistence: SQLModel tables, Alembic migrations and data access. Knows no transport."""
 
 from storage.db import Database, default_database_url
-from storage.models import Account, Answer, Facilitator, Participant, Position, Workshop
+from storage.models import Account, Answer, Facilitator, Invite, Participant, Position, Workshop
 
 __all__ = [
     "Account",
     "Answer",
     "Database",
     "Facilitator",
+    "Invite",
     "Participant",
     "Position",
     "Workshop",

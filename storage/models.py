@@ -39,6 +39,22 @@ class Facilitator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     workshop_id: int = Field(foreign_key="workshops.id", index=True)
     user_key: str = Field(max_length=64, index=True)  # "tg:<id>" or "term:<name>"
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # for the summary
+    language: str | None = Field(default=None, max_length=16)
+    summary_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Invite(SQLModel, table=True):
+    """A one-time link that makes whoever opens it a co-facilitator of a workshop."""
+
+    __tablename__ = "invites"
+
+    token: str = Field(primary_key=True, max_length=64)
+    workshop_id: int = Field(foreign_key="workshops.id", index=True)
+    created_by: str = Field(max_length=64)
+    used_by: str | None = Field(default=None, max_length=64)
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,13 +11,17 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from storage.models import Account, Answer, Facilitator, Participant, Position, Workshop, utcnow
+from storage.models import Account, Answer, Facilitator, Invite, Participant, Position, Workshop, utcnow
 
-CODE_BYTES = 12  # 96 bits, 16 URL-safe characters: unguessable, far below the 64-character start parameter
+# 16 letters and digits: about 95 bits, unguessable, URL-safe and far below the 64-character start
+# parameter. No "-" or "_", so the "inv-" prefix of facilitator invites can never be taken for a code.
+CODE_ALPHABET = string.ascii_letters + string.digits
+CODE_LENGTH = 16
+INVITE_PREFIX = "inv-"
 
 
 def new_join_code() -> str:
-    return secrets.token_urlsafe(CODE_BYTES)
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def create_workshop(
@@ -27,13 +32,19 @@ def create_workshop(
     exercises: Sequence[str] | None = None,
     meeting_at: datetime | None = None,
     facilitator_name: str | None = None,
+    facilitator_chat_id: int | None = None,
+    facilitator_language: str | None = None,
 ) -> Workshop:
     workshop = Workshop(code=new_join_code(), title=title, meeting_at=meeting_at, facilitator_name=facilitator_name)
     if exercises is not None:
         workshop.exercises = list(exercises)
     session.add(workshop)
     session.flush()
-    session.add(Facilitator(workshop_id=workshop.id, user_key=facilitator_key))
+    session.add(
+        Facilitator(
+            workshop_id=workshop.id, user_key=facilitator_key, chat_id=facilitator_chat_id, language=facilitator_language
+        )
+    )
     session.flush()
     return workshop
 
@@ -57,14 +68,31 @@ def is_facilitator(session: Session, workshop_id: int, user_key: str) -> bool:
     return session.exec(query).first() is not None
 
 
-def add_facilitator(session: Session, workshop_id: int, user_key: str) -> None:
-    if not is_facilitator(session, workshop_id, user_key):
-        session.add(Facilitator(workshop_id=workshop_id, user_key=user_key))
-        session.flush()
+def facilitators(session: Session, workshop_id: int) -> list[Facilitator]:
+    return list(session.exec(select(Facilitator).where(Facilitator.workshop_id == workshop_id)))
 
 
-def facilitator_keys(session: Session, workshop_id: int) -> list[str]:
-    return list(session.exec(select(Facilitator.user_key).where(Facilitator.workshop_id == workshop_id)))
+def create_invite(session: Session, workshop_id: int, created_by: str) -> str:
+    """A one-time start parameter that makes its user a co-facilitator."""
+    token = INVITE_PREFIX + new_join_code()
+    session.add(Invite(token=token, workshop_id=workshop_id, created_by=created_by))
+    session.flush()
+    return token
+
+
+def redeem_invite(session: Session, token: str, user_key: str, chat_id: int | None, language: str) -> Workshop | None:
+    """The workshop the invite is for, once; None when unknown or already used by someone else."""
+    invite = session.get(Invite, token)
+    if invite is None or (invite.used_by is not None and invite.used_by != user_key):
+        return None
+    if invite.used_by is None:
+        invite.used_by = user_key
+        invite.used_at = utcnow()
+        session.add(invite)
+    if not is_facilitator(session, invite.workshop_id, user_key):
+        session.add(Facilitator(workshop_id=invite.workshop_id, user_key=user_key, chat_id=chat_id, language=language))
+    session.flush()
+    return session.get(Workshop, invite.workshop_id)
 
 
 def join(session: Session, workshop: Workshop, user_key: str, *, language: str, chat_id: int | None = None) -> Participant:
@@ -175,3 +203,53 @@ def workshop_answers(session: Session, workshop: Workshop) -> WorkshopAnswers:
         for p in session.exec(select(Position).where(col(Position.participant_id).in_(ids))):
             positions[p.participant_id] = p
     return WorkshopAnswers(workshop=workshop, participants=participants, answers=answers, positions=positions)
+
+
+def active_participant(session: Session, user_key: str) -> Participant | None:
+    account = session.get(Account, user_key)
+    if account is None or account.active_participant_id is None:
+        return None
+    return session.get(Participant, account.active_participant_id)
+
+
+def set_language(session: Session, user_key: str, language: str) -> None:
+    """A person's language, for every workshop they take part in or facilitate."""
+    account_for(session, user_key).language = language
+    for participant in session.exec(select(Participant).where(Participant.user_key == user_key)):
+        participant.language = language
+        session.add(participant)
+    for facilitator in session.exec(select(Facilitator).where(Facilitator.user_key == user_key)):
+        facilitator.language = language
+        session.add(facilitator)
+
+
+def prompt_message(session: Session, participant_id: int) -> int | None:
+    position = session.get(Position, participant_id)
+    return position.prompt_message_id if position is not None else None
+
+
+def set_prompt_message(session: Session, participant_id: int, message_id: int | None) -> None:
+    position = session.get(Position, participant_id)
+    if position is not None:
+        position.prompt_message_id = message_id
+        session.add(position)
+
+
+def set_meeting(session: Session, workshop: Workshop, when: datetime) -> None:
+    """A new meeting time: reminders and the summary are due again for it."""
+    workshop.meeting_at = when
+    workshop.reminders_sent_at = None
+    workshop.summary_sent_at = None
+    session.add(workshop)
+    for participant in session.exec(select(Participant).where(Participant.workshop_id == workshop.id)):
+        participant.reminded_at = None
+        session.add(participant)
+    for facilitator in facilitators(session, workshop.id):
+        facilitator.summary_sent_at = None
+        session.add(facilitator)
+    session.flush()
+
+
+def upcoming_workshops(session: Session, now: datetime) -> list[Workshop]:
+    query = select(Workshop).where(col(Workshop.meeting_at).is_not(None), col(Workshop.meeting_at) > now)
+    return list(session.exec(query))

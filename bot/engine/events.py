@@ -46,7 +46,7 @@ class Keep:
 
 @dataclass(frozen=True)
 class Back:
-    pass
+    at: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from babel.support import NullTranslations
 
 from bot.engine.model import Flow, Kind, Step, Value
+from bot.i18n import isolate
 
 
 def option_label(step: Step, option_id: str, t: NullTranslations) -> str:
@@ -27,8 +28,8 @@ def format_answer(step: Step, value: Value, t: NullTranslations) -> str:
     if step.kind is Kind.MULTI and isinstance(value, list):
         return "; ".join(option_label(step, v, t) for v in value) if value else _("(none chosen)")
     if isinstance(value, list):
-        return "; ".join(value) if value else _("(none)")
-    return value
+        return "; ".join(isolate(v) for v in value) if value else _("(none)")
+    return isolate(value)
 
 
 def step_label(step: Step, t: NullTranslations) -> str:

@@ -27,6 +27,7 @@ from bot.engine.events import (
 )
 from bot.engine.model import FORMAL, INFORMAL, ROLE_KEY, Flow, Kind, Step, Value
 from bot.engine.render import format_answer, review_text
+from bot.i18n import isolate
 
 MAX_TEXT = 4000  # below Telegram's 4096 so the echo of an answer still fits one message
 MAX_LIST_ITEMS = 20
@@ -415,21 +416,17 @@ class _Run:
             chosen = value if isinstance(value, list) else []
             options = [ViewOption(o.id, o.label.translate(t), selected=o.id in chosen) for o in step.visible_options(self)]
             if step.max is not None:
-                parts.append(
-                    t.ngettext("Choose up to {n} option.", "Choose up to {n} options.", step.max).format(n=step.max)
-                    + " "
-                    + _("Chosen: {count}.").format(count=len(chosen))
-                )
+                parts.append(t.ngettext("Choose up to {n} option.", "Choose up to {n} options.", step.max).format(n=step.max))
             controls.append(ViewOption(DONE, _("Done")))
         elif step.kind is Kind.LIST:
             items = value if isinstance(value, list) else []
             if items:
-                parts.append(_("Your list so far:") + "\n" + "\n".join(f"• {item}" for item in items))
+                parts.append(_("Your list so far:") + "\n" + "\n".join(f"• {isolate(item)}" for item in items))
                 controls.append(ViewOption(CLEAR, _("Empty the list")))
             controls.append(ViewOption(DONE, _("Done")))
         elif step.kind is Kind.TEXT:
             if isinstance(value, str):
-                parts.append(_("Your answer so far: {answer}").format(answer=value))
+                parts.append(_("Your answer so far: {answer}").format(answer=isolate(value)))
                 controls.append(ViewOption(KEEP, _("Keep my answer")))
         elif step.kind is Kind.REVIEW:
             parts.append(review_text(self.state.flows, self.answers, self.side, t))

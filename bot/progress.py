@@ -1,0 +1,34 @@
+"""How far participants are: for /progress, /status and reminders. Knows no transport."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from babel.support import NullTranslations
+
+from bot.engine import Flow
+from storage.models import Position
+
+
+def exercise_letters(flows: Sequence[Flow], completed: Sequence[str]) -> str:
+    done = set(completed)
+    return " ".join(f.letter for f in flows if f.letter and f.id in done)
+
+
+def is_finished(flows: Sequence[Flow], position: Position | None) -> bool:
+    if position is None:
+        return False
+    done = set(position.completed)
+    return position.finished or all(f.id in done for f in flows if f.letter)
+
+
+def describe(flows: Sequence[Flow], position: Position | None, t: NullTranslations) -> str:
+    _ = t.gettext
+    if position is None:
+        return _("not started")
+    if is_finished(flows, position):
+        return _("finished")
+    letters = exercise_letters(flows, position.completed) or "–"
+    current = next((f for f in flows if f.id == position.exercise), None)
+    where = position.exercise if current is None else current.letter or current.title.translate(t)
+    return _("done: {letters}; now at: {exercise}").format(letters=letters, exercise=where)

@@ -1,0 +1,303 @@
+"""Facilitators on Telegram: create, configure, follow and receive their workshops."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+
+import qrcode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+from telegram.helpers import create_deep_linked_url
+
+from bot.flows import exercises, workshop_flows
+from bot.i18n import translations
+from bot.progress import describe
+from bot.summary import participant_label, side_of
+from bot.timefmt import format_meeting, parse_meeting
+from bot.transports.telegram import schedule
+from bot.transports.telegram.context import services, user_key
+from bot.transports.telegram.delivery import with_retries
+from bot.transports.telegram.participants import _reply, account_language
+from bot.transports.telegram.rendering import MAX_CAPTION, encode, text_messages
+from bot.transports.telegram.summaries import deliver_summary
+from storage import Workshop
+from storage import repository as repo
+
+log = logging.getLogger(__name__)
+MAX_TITLE = 200
+
+
+def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    return account_language(services(context), update)
+
+
+def _refusal(language: str) -> str:
+    # The same words whether the code does not exist or belongs to someone else's workshop.
+    return translations(language).gettext(
+        "This is only for the facilitators of a workshop. Check the code, or ask the facilitator to invite you."
+    )
+
+
+def resolve_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Workshop | None, list[str]]:
+    """The workshop a facilitator command is about: its code as first argument, or their only workshop."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    args = list(context.args or [])
+    with svc.db.session() as session:
+        if args:
+            workshop = repo.workshop_by_code(session, args[0])
+            if workshop is not None:
+                allowed = repo.is_facilitator(session, workshop.id, user_key(user))
+                return (workshop if allowed else None), args[1:]
+        mine = repo.workshops_of(session, user_key(user))
+        if len(mine) == 1:
+            return mine[0], args
+    return None, args
+
+
+async def _refuse_or_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    language = _language(update, context)
+    with svc.db.session() as session:
+        mine = repo.workshops_of(session, user_key(user))
+    if len(mine) > 1 and not context.args:
+        _ = translations(language).gettext
+        lines = [_("You facilitate several workshops. Add the code, for example:")]
+        lines += [f"• {w.title}: {w.code}" for w in mine]
+        await _reply(update, context, "\n".join(lines))
+    else:
+        log.info("facilitator command refused")
+        await _reply(update, context, _refusal(language))
+
+
+def join_link(context: ContextTypes.DEFAULT_TYPE, code: str) -> str:
+    return create_deep_linked_url(context.bot.username, code)
+
+
+def qr_png(data: str) -> bytes:
+    image = qrcode.make(data, box_size=8, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    language = _language(update, context)
+    _ = translations(language).gettext
+    if user.id not in svc.settings.admins:
+        log.info("workshop creation refused")
+        await _reply(update, context, _("Only the organisers named in BOT_ADMINS can create workshops. Ask one of them to invite you."))
+        return
+    title = " ".join(context.args or []).strip()[:MAX_TITLE]
+    if not title:
+        await _reply(update, context, _("Give the workshop a title, for example: /new Wijk Noord, 3 December"))
+        return
+    with svc.db.session() as session:
+        workshop = repo.create_workshop(
+            session, title, user_key(user), facilitator_name=user.full_name, facilitator_chat_id=chat.id, facilitator_language=language
+        )
+        code, workshop_id = workshop.code, workshop.id
+    log.info("workshop %d created", workshop_id)
+    link = join_link(context, code)
+    text = _(
+        "Workshop “{title}” is ready.\n\nJoin link for participants:\n{link}\n\nAll exercises are included and no "
+        "meeting time is set yet: use /settings {code} to change that."
+    ).format(title=title, link=link, code=code)
+    await _reply(update, context, text, settings_keyboard(workshop_id, [f.id for f in exercises()], language))
+    caption = text_messages(_("Scan to join “{title}”: {link}").format(title=title, link=link), limit=MAX_CAPTION)[0]
+    await with_retries(
+        lambda: context.bot.send_photo(chat.id, InputFile(qr_png(link), filename="join.png"), caption=caption, parse_mode=ParseMode.HTML),
+        "sendPhoto",
+    )
+
+
+def settings_keyboard(workshop_id: int, included: list[str], language: str) -> InlineKeyboardMarkup:
+    t = translations(language)
+    rows = []
+    for flow in exercises():
+        mark = "✅" if flow.id in included else "⬜"
+        label = f"{mark} {flow.letter}. {flow.title.translate(t)}"
+        rows.append([InlineKeyboardButton(label[:60], callback_data=encode("x", str(workshop_id), flow.id))])
+    return InlineKeyboardMarkup(rows)
+
+
+def settings_text(workshop: Workshop, language: str) -> str:
+    t = translations(language)
+    _ = t.gettext
+    when = format_meeting(workshop.meeting_at, language) if workshop.meeting_at else _("not set")
+    return "\n".join(
+        [
+            _("Settings of “{title}”").format(title=workshop.title),
+            _("Meeting: {when}").format(when=when),
+            t.ngettext(
+                "Reminder to participants who have not finished: {n} hour before the meeting",
+                "Reminder to participants who have not finished: {n} hours before the meeting",
+                workshop.reminder_hours,
+            ).format(n=workshop.reminder_hours),
+            t.ngettext(
+                "Summary to the facilitators: {n} hour before the meeting",
+                "Summary to the facilitators: {n} hours before the meeting",
+                workshop.summary_hours,
+            ).format(n=workshop.summary_hours),
+            "",
+            _("Set the meeting time (Amsterdam time): /meeting {code} 2026-12-03 19:30").format(code=workshop.code),
+            _("Set the hours for reminder and summary: /timing {code} 48 24").format(code=workshop.code),
+            _("The buttons switch exercises on or off:"),
+        ]
+    )
+
+
+async def on_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    workshop, _args = resolve_workshop(update, context)
+    if workshop is None:
+        await _refuse_or_ask(update, context)
+        return
+    language = _language(update, context)
+    await _reply(update, context, settings_text(workshop, language), settings_keyboard(workshop.id, workshop.exercises, language))
+
+
+async def toggle_exercise(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop_id: str, exercise: str) -> None:
+    svc = services(context)
+    user, query = update.effective_user, update.callback_query
+    assert user is not None and query is not None
+    language = _language(update, context)
+    _ = translations(language).gettext
+    known = {f.id for f in exercises()}
+    with svc.db.session() as session:
+        workshop = session.get(Workshop, int(workshop_id)) if workshop_id.isdigit() else None
+        if workshop is None or exercise not in known or not repo.is_facilitator(session, workshop.id, user_key(user)):
+            await query.answer(_("This button is not valid."))
+            return
+        chosen = set(workshop.exercises) ^ {exercise}
+        if not chosen:
+            await query.answer(_("A workshop needs at least one exercise."))
+            return
+        workshop.exercises = [f.id for f in exercises() if f.id in chosen]
+        session.add(workshop)
+        included, wid = list(workshop.exercises), workshop.id
+    await query.answer()
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=settings_keyboard(wid, included, language))
+
+
+async def on_meeting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    workshop, args = resolve_workshop(update, context)
+    if workshop is None:
+        await _refuse_or_ask(update, context)
+        return
+    language = _language(update, context)
+    _ = translations(language).gettext
+    when = parse_meeting(" ".join(args))
+    if when is None:
+        await _reply(update, context, _("Please give date and time like this: /meeting {code} 2026-12-03 19:30").format(code=workshop.code))
+        return
+    with svc.db.session() as session:
+        stored = session.get(Workshop, workshop.id)
+        assert stored is not None
+        repo.set_meeting(session, stored, when)
+        workshop = stored
+    schedule.schedule_workshop(context.application, workshop)
+    await _reply(update, context, settings_text(workshop, language), settings_keyboard(workshop.id, workshop.exercises, language))
+
+
+async def on_timing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    workshop, args = resolve_workshop(update, context)
+    if workshop is None:
+        await _refuse_or_ask(update, context)
+        return
+    language = _language(update, context)
+    _ = translations(language).gettext
+    if len(args) != 2 or not all(a.isdigit() and 0 < int(a) <= 24 * 14 for a in args):
+        await _reply(update, context, _("Please give two numbers of hours, for example: /timing {code} 48 24").format(code=workshop.code))
+        return
+    with svc.db.session() as session:
+        stored = session.get(Workshop, workshop.id)
+        assert stored is not None
+        stored.reminder_hours, stored.summary_hours = int(args[0]), int(args[1])
+        session.add(stored)
+        workshop = stored
+    schedule.schedule_workshop(context.application, workshop)
+    await _reply(update, context, settings_text(workshop, language))
+
+
+async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    workshop, _args = resolve_workshop(update, context)
+    if workshop is None:
+        await _refuse_or_ask(update, context)
+        return
+    language = _language(update, context)
+    t = translations(language)
+    _ = t.gettext
+    with svc.db.session() as session:
+        data = repo.workshop_answers(session, workshop)
+    flows = workshop_flows(workshop.exercises)
+    lines = [
+        _("Status of “{title}”").format(title=workshop.title),
+        t.ngettext("{n} participant joined", "{n} participants joined", len(data.participants)).format(n=len(data.participants)),
+        "",
+    ]
+    roles = {"formal": _("formal"), "informal": _("informal"), None: _("role not given yet")}
+    for p in data.participants:
+        line = f"• {participant_label(p, t)} ({roles[side_of(p)]}): {describe(flows, data.positions.get(p.id), t)}"
+        if p.blocked_at is not None:
+            line += " — " + _("has blocked the bot")
+        lines.append(line)
+    await _reply(update, context, "\n".join(lines))
+
+
+async def on_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    workshop, _args = resolve_workshop(update, context)
+    if workshop is None:
+        await _refuse_or_ask(update, context)
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    await deliver_summary(context.bot, services(context).db, workshop.id, chat.id, _language(update, context))
+
+
+async def on_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    workshop, _args = resolve_workshop(update, context)
+    if workshop is None:
+        await _refuse_or_ask(update, context)
+        return
+    with svc.db.session() as session:
+        token = repo.create_invite(session, workshop.id, user_key(user))
+    _ = translations(_language(update, context)).gettext
+    link = create_deep_linked_url(context.bot.username, token)
+    await _reply(
+        update,
+        context,
+        _("Send this link to your co-facilitator. It works once, for one person:\n{link}").format(link=link),
+    )
+
+
+async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:
+    svc = services(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    language = _language(update, context)
+    _ = translations(language).gettext
+    with svc.db.session() as session:
+        workshop = repo.redeem_invite(session, token, user_key(user), chat.id, language)
+        title = workshop.title if workshop is not None else None
+    if title is None:
+        log.info("invite refused")
+        await _reply(update, context, _("This invitation is not valid, or someone else already used it."))
+        return
+    await _reply(update, context, _("You are now a facilitator of “{title}”. /help shows what you can do.").format(title=title))

@@ -1,0 +1,439 @@
+"""Participants on Telegram: join by link, answer with buttons and text, navigate with commands."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import timedelta
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.conversation import Reply
+from bot.engine import Back, Done, Event, Keep, Kind, NonText, Pick, Restart, Show, Skip, TextInput, UnknownCommand
+from bot.engine.render import review_text
+from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, SKIP, State
+from bot.flows import workshop_flows
+from bot.i18n import LANGUAGES, is_reviewed, language_name, negotiate, translations
+from bot.progress import describe
+from bot.transports.telegram.context import BotContext, services, user_key
+from bot.transports.telegram.delivery import Blocked, remove_keyboard, send_html, with_retries
+from bot.transports.telegram.rendering import MAX_CALLBACK, decode, encode, render_view, text_messages
+from storage import repository as repo
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+MAX_FAILED_JOINS = 5
+JOIN_COOLDOWN = timedelta(minutes=10)
+_CONTROL_EVENTS = {NEXT: Done, DONE: Done, KEEP: Keep, SKIP: Skip, BACK: Back}
+
+
+def account_language(svc: BotContext, update: Update) -> str:
+    """The person's language; at first contact proposed from Telegram's language_code."""
+    user = update.effective_user
+    assert user is not None
+    with svc.db.session() as session:
+        account = repo.account_for(session, user_key(user))
+        if account.language is None:
+            account.language = negotiate(user.language_code)
+        return account.language
+
+
+async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participant_id: int, reply: Reply) -> None:
+    """Show the outcome of one event: after it was committed, never before."""
+    svc = services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    query = update.callback_query
+    outcome = reply.outcome
+    view = outcome.view
+    if query is not None:
+        if outcome.stale or not outcome.accepted:
+            await query.answer((view.notice or "")[:MAX_CALLBACK])
+            return
+        if view.kind is Kind.MULTI and query.message is not None and _same_step(query, view.key):
+            # A tick or untick: update the check marks in place.
+            await query.answer()
+            try:
+                await with_retries(
+                    lambda: query.edit_message_reply_markup(reply_markup=render_view(view).keyboard),
+                    "editMessageReplyMarkup",
+                )
+            except BadRequest:
+                pass  # unchanged markup
+            return
+        await query.answer()
+    await show(context, svc, chat.id, participant_id, reply)
+
+
+async def show(context: ContextTypes.DEFAULT_TYPE, svc: BotContext, chat_id: int, participant_id: int, reply: Reply) -> None:
+    """Send the view as a new prompt and take the buttons off the previous one."""
+    with svc.db.session() as session:
+        previous = repo.prompt_message(session, participant_id)
+    await remove_keyboard(context.bot, chat_id, previous)
+    rendered = render_view(reply.outcome.view)
+    try:
+        message = await send_html(context.bot, chat_id, rendered.messages, rendered.keyboard)
+    except Blocked:
+        with svc.db.session() as session:
+            participant = session.get(repo.Participant, participant_id)
+            if participant is not None:
+                participant.blocked_at = utcnow()
+        return
+    if message is not None:
+        with svc.db.session() as session:
+            repo.set_prompt_message(session, participant_id, message.message_id)
+
+
+def _same_step(query: CallbackQuery, key: str) -> bool:
+    decoded = decode(query.data)
+    return decoded is not None and decoded[0] == "a" and decoded[1][0] == key
+
+
+async def handle_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    with svc.db.session() as session:
+        participant = repo.active_participant(session, user_key(user))
+        pid = participant.id if participant is not None else None
+    if pid is None:
+        await ask_for_code(update, context)
+        return
+    reply = svc.conversation.handle(pid, event)
+    await present(update, context, pid, reply)
+
+
+# --- joining --------------------------------------------------------------------------
+
+
+async def ask_for_code(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    _ = translations(account_language(svc, update)).gettext
+    text = _(
+        "Hello! This bot helps participants prepare for the workshop on collaboration between formal and informal "
+        "parenting support: it asks the questions of the workshop hand-out step by step and keeps your answers "
+        "for the facilitator.\n\nTo take part, open the link the facilitator gave you, or send the join code here."
+    )
+    await _reply(update, context, text)
+
+
+async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    try:
+        await send_html(context.bot, chat.id, text_messages(text), keyboard)
+    except Blocked:
+        log.info("chat blocked the bot")
+
+
+async def join_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+    svc = services(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    language = account_language(svc, update)
+    _ = translations(language).gettext
+    now = utcnow()
+    with svc.db.session() as session:
+        account = repo.account_for(session, user_key(user))
+        last = account.last_failed_join_at
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=now.tzinfo)
+        if account.failed_joins >= MAX_FAILED_JOINS and last is not None and now - last < JOIN_COOLDOWN:
+            wait = JOIN_COOLDOWN - (now - last)
+            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+            refusal = translations(language).ngettext(
+                "Too many wrong codes. Please wait {n} minute and try again.",
+                "Too many wrong codes. Please wait {n} minutes and try again.",
+                minutes,
+            ).format(n=minutes)
+            participant_id = None
+        else:
+            workshop = repo.workshop_by_code(session, code.strip())
+            if workshop is None:
+                account.failed_joins += 1
+                account.last_failed_join_at = now
+                refusal = _("That code is not known. Please check it with the facilitator.")
+                participant_id = None
+            else:
+                account.failed_joins = 0
+                account.last_failed_join_at = None
+                refusal = None
+                participant_id = repo.join(session, workshop, user_key(user), language=language, chat_id=chat.id).id
+                title = workshop.title
+    if participant_id is None:
+        log.info("join refused")
+        await _reply(update, context, refusal or "")
+        return
+    log.info("participant %d joined", participant_id)
+    name = language_name(language)
+    await _reply(
+        update,
+        context,
+        _("You take part in “{title}”. The bot speaks {language}; /language chooses another.").format(
+            title=title, language=name
+        ),
+        language_keyboard(language),
+    )
+    reply = svc.conversation.handle(participant_id, Show())
+    await show(context, svc, chat.id, participant_id, reply)
+
+
+def language_keyboard(current: str) -> InlineKeyboardMarkup:
+    rows = []
+    for code in LANGUAGES:
+        label = language_name(code) + ("" if is_reviewed(code) else " *")
+        if code == current:
+            label = "✅ " + label
+        rows.append(InlineKeyboardButton(label, callback_data=encode("l", code)))
+    return InlineKeyboardMarkup([rows[i : i + 3] for i in range(0, len(rows), 3)])
+
+
+# --- handlers ---------------------------------------------------------------------------
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    payload = context.args[0] if context.args else None
+    if payload and payload.startswith(repo.INVITE_PREFIX):
+        from bot.transports.telegram.facilitators import accept_invite
+
+        await accept_invite(update, context, payload)
+        return
+    if payload:
+        await join_with_code(update, context, payload)
+        return
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    with svc.db.session() as session:
+        active = repo.active_participant(session, user_key(user))
+    if active is None:
+        await ask_for_code(update, context)
+    else:
+        await handle_event(update, context, Show())
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    with svc.db.session() as session:
+        active = repo.active_participant(session, user_key(user))
+    if active is None:
+        await join_with_code(update, context, message.text)
+        return
+    await handle_event(update, context, TextInput(message.text))
+
+
+async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await handle_event(update, context, NonText())
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    command = (message.text or "").split()[0] if message is not None else "/"
+    await handle_event(update, context, UnknownCommand(command))
+
+
+async def on_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await handle_event(update, context, Back())
+
+
+async def on_skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await handle_event(update, context, Skip())
+
+
+async def on_restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await handle_event(update, context, Restart())
+
+
+async def on_progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    with svc.db.session() as session:
+        participant = repo.active_participant(session, user_key(user))
+        if participant is None:
+            pid = None
+        else:
+            pid = participant.id
+            workshop = session.get(repo.Workshop, participant.workshop_id)
+            position = repo.load_progress(session, participant.id).position
+            flows = workshop_flows(workshop.exercises)
+            language = participant.language
+    if pid is None:
+        await ask_for_code(update, context)
+        return
+    t = translations(language)
+    header = svc.conversation.handle(pid, Show()).outcome.view.header
+    await _reply(update, context, t.gettext("You are at: {where}").format(where=header) + "\n" + describe(flows, position, t))
+
+
+async def on_my_answers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    with svc.db.session() as session:
+        participant = repo.active_participant(session, user_key(user))
+        if participant is None:
+            text = None
+        else:
+            workshop = session.get(repo.Workshop, participant.workshop_id)
+            answers = repo.load_progress(session, participant.id).answers
+            flows = workshop_flows(workshop.exercises)
+            t = translations(participant.language)
+            state = State(flows=flows, answers=answers)
+            text = t.gettext("Your answers so far:") + "\n\n" + review_text(flows, answers, state.side, t)
+    if text is None:
+        await ask_for_code(update, context)
+        return
+    await _reply(update, context, text)
+
+
+async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    language = account_language(svc, update)
+    _ = translations(language).gettext
+    await _reply(update, context, _("Choose your language. (* = not yet checked by a native speaker)"), language_keyboard(language))
+
+
+async def on_workshops(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    language = account_language(svc, update)
+    _ = translations(language).gettext
+    with svc.db.session() as session:
+        taking_part = repo.participations(session, user_key(user))
+        active = repo.active_participant(session, user_key(user))
+        facilitating = repo.workshops_of(session, user_key(user))
+    lines: list[str] = []
+    rows = []
+    if taking_part:
+        lines.append(_("You take part in:"))
+        for participant, workshop in taking_part:
+            mark = "✅ " if active is not None and participant.id == active.id else ""
+            lines.append(f"• {mark}{workshop.title}")
+            rows.append([InlineKeyboardButton(mark + workshop.title[:40], callback_data=encode("w", str(participant.id)))])
+        if len(taking_part) > 1:
+            lines.append(_("Press a workshop to continue with it."))
+    if facilitating:
+        lines.append(_("You facilitate:"))
+        lines += [f"• {w.title}: /status {w.code}" for w in facilitating]
+    if not lines:
+        await ask_for_code(update, context)
+        return
+    await _reply(update, context, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    _ = translations(account_language(svc, update)).gettext
+    text = _(
+        "The bot asks the workshop's questions one at a time. Answer with the buttons or by typing.\n\n"
+        "/back: the previous question (your answer is shown and can be changed)\n"
+        "/skip: skip a question that is optional\n"
+        "/restart: start the current exercise again (your answers stay)\n"
+        "/progress: how far you are\n"
+        "/myanswers: everything you answered\n"
+        "/language: choose your language\n"
+        "/workshops: your workshops, and switch between them\n\n"
+        "You can stop at any moment: next time you continue where you left off."
+    )
+    with svc.db.session() as session:
+        facilitator = bool(repo.workshops_of(session, user_key(user))) or user.id in svc.settings.admins
+    if facilitator:
+        text += "\n\n" + _(
+            "For facilitators:\n"
+            "/new title: create a workshop\n"
+            "/settings [code]: meeting time, exercises, reminders\n"
+            "/meeting [code] 2026-12-03 19:30: set the meeting time (Amsterdam time)\n"
+            "/timing [code] 48 24: hours before the meeting for the reminder and for the summary\n"
+            "/status [code]: who joined and how far each one is\n"
+            "/summary [code]: all answers now\n"
+            "/invite [code]: a one-time link for a co-facilitator"
+        )
+    await _reply(update, context, text)
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    decoded = decode(query.data)
+    svc = services(context)
+    if decoded is None:
+        _ = translations(account_language(svc, update)).gettext
+        log.info("callback with data that is not ours")
+        await query.answer(_("This button is not valid."))
+        return
+    kind, parts = decoded
+    if kind == "a" and len(parts) == 2:
+        key, option = parts
+        control = _CONTROL_EVENTS.get(option)
+        if option == CLEAR:
+            event: Event = Pick(CLEAR, at=key)
+        elif control is not None:
+            event = control(at=key)
+        else:
+            event = Pick(option, at=key)
+        await handle_event(update, context, event)
+    elif kind == "l" and len(parts) == 1 and parts[0] in LANGUAGES:
+        await choose_language(update, context, parts[0])
+    elif kind == "w" and len(parts) == 1 and parts[0].isdigit():
+        await switch_workshop(update, context, int(parts[0]))
+    elif kind == "x" and len(parts) == 2:
+        from bot.transports.telegram.facilitators import toggle_exercise
+
+        await toggle_exercise(update, context, parts[0], parts[1])
+    else:
+        _ = translations(account_language(svc, update)).gettext
+        await query.answer(_("This button is not valid."))
+
+
+async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> None:
+    svc = services(context)
+    user = update.effective_user
+    query = update.callback_query
+    assert user is not None and query is not None
+    with svc.db.session() as session:
+        repo.set_language(session, user_key(user), language)
+        active = repo.active_participant(session, user_key(user))
+        pid = active.id if active is not None else None
+    await query.answer(language_name(language))
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)
+    if pid is not None:
+        reply = svc.conversation.handle(pid, Show())  # the current step again, in the new language
+        chat = update.effective_chat
+        assert chat is not None
+        await show(context, svc, chat.id, pid, reply)
+    else:
+        await ask_for_code(update, context)
+
+
+async def switch_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE, participant_id: int) -> None:
+    svc = services(context)
+    user = update.effective_user
+    query = update.callback_query
+    assert user is not None and query is not None
+    with svc.db.session() as session:
+        participant = session.get(repo.Participant, participant_id)
+        allowed = participant is not None and participant.user_key == user_key(user)
+        if allowed:
+            repo.account_for(session, user_key(user)).active_participant_id = participant_id
+    if not allowed:
+        _ = translations(account_language(svc, update)).gettext
+        await query.answer(_("This button is not valid."))
+        return
+    await query.answer()
+    reply = svc.conversation.handle(participant_id, Show())
+    chat = update.effective_chat
+    assert chat is not None
+    await show(context, svc, chat.id, participant_id, reply)

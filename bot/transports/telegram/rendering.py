@@ -1,0 +1,122 @@
+"""Views as Telegram messages: escaped HTML within 4096 characters, buttons with short callback data."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import CallbackQueryLimit, MessageLimit
+
+from bot.engine import Kind, View
+
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
+MAX_CALLBACK = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH  # 200, for notices in answerCallbackQuery
+MAX_CALLBACK_DATA = 64  # bytes
+SHORT_LABEL = 32  # longer option labels are listed in the text and numbered on the buttons
+SEP = "|"
+
+
+class CallbackDataTooLongError(ValueError):
+    pass
+
+
+def encode(kind: str, *parts: str) -> str:
+    data = SEP.join((kind, *parts))
+    if len(data.encode()) > MAX_CALLBACK_DATA:
+        raise CallbackDataTooLongError(data)
+    return data
+
+
+def decode(data: str | None) -> tuple[str, list[str]] | None:
+    """Callback data split into its kind and parts; None when it is not ours (forged or garbled)."""
+    if not data or len(data.encode()) > MAX_CALLBACK_DATA:
+        return None
+    kind, *parts = data.split(SEP)
+    if kind not in ("a", "l", "w", "x") or not all(parts):
+        return None
+    return kind, parts
+
+
+def split_paragraphs(text: str, limit: int) -> list[str]:
+    """Plain text in pieces of at most ``limit`` characters once escaped, cut at paragraph, then line,
+    then word boundaries; never inside an HTML entity (each piece is escaped on its own)."""
+    pieces: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if len(html.escape(paragraph, quote=False)) <= limit:
+            pieces.append(paragraph)
+            continue
+        for line in paragraph.split("\n"):
+            while len(html.escape(line, quote=False)) > limit:
+                cut = _cut_point(line, limit)
+                pieces.append(line[:cut])
+                line = line[cut:].lstrip()
+            pieces.append(line)
+    return pieces
+
+
+def _cut_point(line: str, limit: int) -> int:
+    # Escaping at most quintuples a character ("&amp;"), so this raw length always fits.
+    size = limit
+    while len(html.escape(line[:size], quote=False)) > limit:
+        size -= max(1, (len(html.escape(line[:size], quote=False)) - limit) // 4)
+    space = line.rfind(" ", size // 2, size)
+    return space if space > 0 else size
+
+
+def pack_messages(blocks: list[str], limit: int = MAX_TEXT) -> list[str]:
+    """Already-escaped HTML blocks joined by blank lines into as few messages as fit."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            if current:
+                messages.append(current)
+            current = block
+    if current:
+        messages.append(current)
+    return messages
+
+
+def text_messages(text: str, *, bold_first: str | None = None, limit: int = MAX_TEXT) -> list[str]:
+    """Plain text (user text inside) as HTML messages within the limit."""
+    blocks = [f"<b>{html.escape(bold_first, quote=False)}</b>"] if bold_first else []
+    blocks += [html.escape(p, quote=False) for p in split_paragraphs(text, limit) if p.strip()]
+    return pack_messages(blocks, limit)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    messages: list[str]  # HTML; the keyboard goes with the last one
+    keyboard: InlineKeyboardMarkup | None
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= SHORT_LABEL else label[: SHORT_LABEL - 1].rstrip() + "…"
+
+
+def render_view(view: View) -> Rendered:
+    long_labels = any(len(o.label) > SHORT_LABEL for o in view.options)
+    body = view.text
+    if long_labels:
+        body += "\n\n" + "\n".join(f"{n}. {o.label}" for n, o in enumerate(view.options, start=1))
+    blocks = [f"<b>{html.escape(view.header, quote=False)}</b>"]
+    if view.notice:
+        blocks.append(f"<i>{html.escape(view.notice, quote=False)}</i>")
+    blocks += [html.escape(p, quote=False) for p in split_paragraphs(body, MAX_TEXT) if p.strip()]
+    rows: list[list[InlineKeyboardButton]] = []
+    for n, option in enumerate(view.options, start=1):
+        label = f"{n}. {_short(option.label)}" if long_labels else option.label
+        if option.selected:
+            label = "✅ " + label
+        rows.append([InlineKeyboardButton(label, callback_data=encode("a", view.key, option.id))])
+    if view.kind is Kind.YESNO or (rows and not long_labels and all(len(o.label) <= 12 for o in view.options)):
+        rows = [[button for row in rows for button in row]] if len(rows) <= 4 else rows
+    controls = [InlineKeyboardButton(c.label, callback_data=encode("a", view.key, c.id)) for c in view.controls]
+    if controls:
+        rows.append(controls)
+    return Rendered(messages=pack_messages(blocks), keyboard=InlineKeyboardMarkup(rows) if rows else None)

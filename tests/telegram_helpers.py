@@ -1,0 +1,165 @@
+"""Telegram users for the tests: they send updates to the fake Bot API and read what the bot sent."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.engine import Kind
+from bot.flows import flow_by_id
+from bot.transports.telegram.app import build_application
+from storage import Database
+from tests.fake_bot_api import BOT_USER, Call, FakeBotApi
+
+TOKEN = "123456:TEST-TOKEN-never-logged"
+_message_ids = itertools.count(1)
+
+
+def settings_for(api: FakeBotApi, db: Database, admins: frozenset[int]) -> Settings:
+    return Settings(token=TOKEN, api_url=api.base_url, database_url=db.url, admins=admins)
+
+
+async def start_app(api: FakeBotApi, db: Database, admins: frozenset[int], *, rate_limit: bool = True) -> Application:
+    app = build_application(settings_for(api, db, admins), db, rate_limit=rate_limit)
+    await app.initialize()
+    await app.post_init(app)  # run_polling would; here the test drives the lifecycle
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+    return app
+
+
+async def stop_app(app: Application) -> None:
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+
+
+def buttons(call: Call) -> list[dict[str, Any]]:
+    markup = call.params.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def is_prompt(call: Call) -> bool:
+    found = buttons(call)
+    return call.method == "sendMessage" and bool(found) and found[0]["callback_data"].startswith("a|")
+
+
+@dataclass
+class Prompt:
+    call: Call
+    key: str
+    message_id: int
+
+    @property
+    def text(self) -> str:
+        return self.call.params["text"]
+
+    @property
+    def data(self) -> list[str]:
+        return [b["callback_data"] for b in buttons(self.call)]
+
+    def option_ids(self) -> list[str]:
+        return [d.split("|")[2] for d in self.data if not d.split("|")[2].startswith("_")]
+
+    def kind(self) -> Kind:
+        flow_id, step_id = self.key.split(".", 1)
+        return next(s.kind for s in flow_by_id(flow_id).steps if s.id == step_id)
+
+
+class Phone:
+    """One Telegram user in a private chat with the bot."""
+
+    def __init__(self, api: FakeBotApi, user_id: int, language_code: str = "nl", name: str = "Test") -> None:
+        self.api = api
+        self.id = user_id
+        self.user = {"id": user_id, "is_bot": False, "first_name": name, "language_code": language_code}
+        self.chat = {"id": user_id, "type": "private", "first_name": name}
+
+    def mark(self) -> int:
+        return len(self.api.calls)
+
+    async def send(self, text: str) -> int:
+        mark = self.mark()
+        message: dict[str, Any] = {"message_id": next(_message_ids), "date": int(time.time()), "chat": self.chat, "from": self.user, "text": text}
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        await self.api.push({"message": message})
+        return mark
+
+    async def send_media(self, kind: str) -> int:
+        mark = self.mark()
+        media = {
+            "sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False},
+            "photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}],
+            "voice": {"file_id": "v", "file_unique_id": "v", "duration": 2},
+        }[kind]
+        await self.api.push({"message": {"message_id": next(_message_ids), "date": int(time.time()), "chat": self.chat, "from": self.user, kind: media}})
+        return mark
+
+    async def press(self, data: str, message_id: int) -> int:
+        mark = self.mark()
+        message = {"message_id": message_id, "date": int(time.time()), "chat": self.chat, "from": BOT_USER, "text": "…"}
+        await self.api.push({"callback_query": {"id": f"cb{next(_message_ids)}", "from": self.user, "chat_instance": "ci", "data": data, "message": message}})
+        return mark
+
+    async def prompt(self, after: int) -> Prompt:
+        call = await self.api.wait_for(lambda c: is_prompt(c) and c.params.get("chat_id") == self.id, after=after)
+        key = buttons(call)[0]["callback_data"].split("|")[1]
+        return Prompt(call, key, call.result["message_id"])
+
+    async def reply(self, after: int, method: str = "sendMessage") -> Call:
+        return await self.api.wait_for(lambda c: c.method == method and c.params.get("chat_id") == self.id, after=after)
+
+    async def callback_answer(self, after: int) -> Call:
+        return await self.api.wait_for(lambda c: c.method == "answerCallbackQuery", after=after)
+
+
+ROLE_FOR_SIDE = {"formal": "formal", "informal": "volunteer"}
+
+
+async def walk(phone: Phone, prompt: Prompt, side: str, tag: str) -> dict[str, object]:
+    """Answer every step with buttons and text until the review is finished."""
+    given: dict[str, object] = {}
+    for _ in range(400):
+        key, kind = prompt.key, prompt.kind()
+        if kind is Kind.REVIEW:
+            mark = await phone.press(f"a|{key}|finish", prompt.message_id)
+            await phone.prompt(mark)
+            return given
+        if kind is Kind.INFO:
+            mark = await phone.press(f"a|{key}|_next", prompt.message_id)
+        elif kind is Kind.TEXT:
+            text = f"{tag} {key} <b>&</b> antwoord"
+            given[key] = text
+            mark = await phone.send(text)
+        elif kind is Kind.YESNO:
+            given[key] = "yes"
+            mark = await phone.press(f"a|{key}|yes", prompt.message_id)
+        elif kind is Kind.CHOICE:
+            option = ROLE_FOR_SIDE[side] if key == "intro.role" else prompt.option_ids()[-1]
+            given[key] = option
+            mark = await phone.press(f"a|{key}|{option}", prompt.message_id)
+        elif kind is Kind.MULTI:
+            picked = prompt.option_ids()[:2]
+            given[key] = picked
+            for option in picked:
+                mark = await phone.press(f"a|{key}|{option}", prompt.message_id)
+                await phone.reply(mark, "editMessageReplyMarkup")
+            mark = await phone.press(f"a|{key}|_done", prompt.message_id)
+        elif kind is Kind.LIST:
+            items = [f"{tag} {key} punt één", f"{tag} {key} punt twee"]
+            given[key] = items
+            for item in items:
+                mark = await phone.send(item)
+                prompt = await phone.prompt(mark)
+            mark = await phone.press(f"a|{key}|_done", prompt.message_id)
+        else:
+            raise AssertionError(kind)
+        prompt = await phone.prompt(mark)
+    raise AssertionError("the walk did not finish")

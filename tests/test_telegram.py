@@ -1,0 +1,336 @@
+"""The real python-telegram-bot Application against the fake Bot API server."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.transports.telegram.rendering import MAX_CALLBACK_DATA
+from storage import Answer, Database, Participant, Workshop
+from storage import repository as repo
+from storage.models import utcnow
+from tests.fake_bot_api import FakeBotApi
+from tests.telegram_helpers import TOKEN, Phone, buttons, start_app, stop_app, walk
+
+ADMIN = 1001
+FORMAL, INFORMAL, OUTSIDER = 2001, 2002, 2003
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()
+    assert server.violations == [], server.violations  # every call named a real method with its required fields
+
+
+@pytest.fixture
+async def app(api: FakeBotApi, db: Database):
+    application = await start_app(api, db, frozenset({ADMIN}))
+    yield application
+    await stop_app(application)
+
+
+def check_limits(api: FakeBotApi) -> None:
+    """Every message the bot sent stays within Telegram's limits, with balanced HTML."""
+    for call in api.calls:
+        text = call.params.get("text")
+        if text is not None:
+            assert 0 < len(text) <= 4096
+            opened = re.findall(r"<(b|i)>", text)
+            closed = re.findall(r"</(b|i)>", text)
+            assert sorted(opened) == sorted(closed), text[:200]
+            assert not re.search(r"<(?!/?[bi]>)", text), "unescaped '<' in a message"
+        caption = call.params.get("caption")
+        if caption is not None:
+            assert len(caption) <= 1024
+        for button in buttons(call):
+            assert len(button["callback_data"].encode()) <= MAX_CALLBACK_DATA
+
+
+async def create_workshop(api: FakeBotApi, title: str = "Wijk Noord") -> str:
+    admin = Phone(api, ADMIN, "nl", "Fatma")
+    mark = await admin.send(f"/new {title}")
+    reply = await admin.reply(mark)
+    match = re.search(r"https://t\.me/VruchtbareBodemBot\?start=([A-Za-z0-9]+)", reply.params["text"])
+    assert match, reply.params["text"]
+    photo = await admin.reply(mark, "sendPhoto")
+    assert photo.files["photo"][:8] == b"\x89PNG\r\n\x1a\n"  # the QR code of the link
+    return match.group(1)
+
+
+async def join(api: FakeBotApi, phone: Phone, code: str):
+    mark = await phone.send(f"/start {code}")
+    return await phone.prompt(mark)
+
+
+async def test_facilitator_creates_a_workshop(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    assert len(code) == 16
+    with db.session() as session:
+        workshop = repo.workshop_by_code(session, code)
+        assert workshop is not None and workshop.title == "Wijk Noord"
+        assert workshop.exercises == ["a", "b", "c", "d", "e"] and workshop.meeting_at is None
+        assert repo.is_facilitator(session, workshop.id, f"tg:{ADMIN}")
+    commands = [c for c in api.calls if c.method == "setMyCommands"]
+    assert {c.params.get("language_code") for c in commands} >= {None, "nl", "en", "tr", "ar", "fa", "pl", "uk", "so", "ti"}
+    check_limits(api)
+
+
+async def test_only_admins_create_workshops(api: FakeBotApi, app, db: Database) -> None:
+    outsider = Phone(api, OUTSIDER, "en")
+    mark = await outsider.send("/new Mijn eigen workshop")
+    assert "BOT_ADMINS" in (await outsider.reply(mark)).params["text"]
+    with db.session() as session:
+        assert session.exec(select(Workshop)).first() is None
+
+
+async def test_two_phones_walk_everything_and_the_facilitator_gets_every_answer(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    formal = Phone(api, FORMAL, "nl", "Anne")
+    informal = Phone(api, INFORMAL, "tr", "Ayşe")
+    given_formal = await walk(formal, await join(api, formal, code), "formal", "Formeel")
+    given_informal = await walk(informal, await join(api, informal, code), "informal", "Informeel")
+
+    with db.session() as session:
+        for user, given in ((FORMAL, given_formal), (INFORMAL, given_informal)):
+            participant = session.exec(select(Participant).where(Participant.user_key == f"tg:{user}")).one()
+            rows = session.exec(select(Answer).where(Answer.participant_id == participant.id))
+            assert {f"{a.exercise}.{a.step}": a.value for a in rows} == given
+    assert given_informal["e.roles_own"][0].startswith("i_") and given_formal["e.roles_own"][0].startswith("f_")
+
+    admin = Phone(api, ADMIN)
+    mark = await admin.send("/summary")
+    document = await admin.reply(mark, "sendDocument")
+    texts = "\n".join(c.params["text"] for c in api.sent_to(ADMIN, mark) if c.method == "sendMessage")
+    whole = document.files["document"].decode("utf-8")
+    for given in (given_formal, given_informal):
+        for key, value in given.items():
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                if " antwoord" in v or " punt " in v:
+                    assert html.escape(v, quote=False) in texts, key
+                    assert v in whole, key
+    check_limits(api)
+
+
+async def test_stale_and_forged_buttons_change_nothing(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    phone = Phone(api, FORMAL, "en")
+    welcome = await join(api, phone, code)
+    mark = await phone.press(f"a|{welcome.key}|_next", welcome.message_id)
+    consent = await phone.prompt(mark)
+    assert consent.key == "intro.consent"
+    # The old prompt lost its buttons.
+    assert any(c.method == "editMessageReplyMarkup" and c.params["message_id"] == welcome.message_id for c in api.calls[mark:])
+
+    for data in (f"a|{welcome.key}|_next", "a|intro.consent|maybe", "nonsense", "a|e.trunk|f_coord|x", "l|xx", "x|99|a", "w|12345"):
+        mark = await phone.press(data, consent.message_id)
+        answer = await phone.callback_answer(mark)
+        assert answer.params.get("text"), data
+        await phone.send("/progress")  # a later update, to be sure the press was fully handled
+        await phone.reply(mark)
+        assert not [c for c in api.calls[mark:] if c.method == "sendMessage" and c.params.get("reply_markup")], data
+    with db.session() as session:
+        participant = session.exec(select(Participant)).one()
+        position = repo.load_progress(session, participant.id)
+        assert position.answers == {} and position.position.step == "consent"
+
+
+async def test_media_and_overlong_text_get_a_hint_and_the_question_again(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    phone = Phone(api, INFORMAL, "en")
+    prompt = await join(api, phone, code)
+    for kind in ("sticker", "photo", "voice"):
+        mark = await phone.send_media(kind)
+        again = await phone.prompt(mark)
+        assert again.key == "intro.welcome" and "Please choose one of the options." in again.text
+    mark = await phone.press(f"a|{prompt.key}|_next", prompt.message_id)
+    consent = await phone.prompt(mark)
+    mark = await phone.press("a|intro.consent|yes", consent.message_id)
+    name = await phone.prompt(mark)
+    assert name.key == "intro.name"
+    mark = await phone.send_media("photo")
+    assert "only read typed text" in (await phone.prompt(mark)).text
+    mark = await phone.send("x" * 4096)
+    again = await phone.prompt(mark)
+    assert again.key == "intro.name" and "too long" in again.text
+    mark = await phone.send("/doesnotexist")
+    assert "do not know that command" in (await phone.prompt(mark)).text
+    with db.session() as session:
+        answers = repo.load_progress(session, session.exec(select(Participant)).one().id).answers
+    assert answers == {"intro.consent": "yes"}
+    check_limits(api)
+
+
+async def test_participants_get_no_summary_or_status(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    formal = Phone(api, FORMAL, "en")
+    prompt = await join(api, formal, code)
+    await walk_until(formal, prompt, "intro.org", secret="GEHEIM-antwoord")
+    outsider = Phone(api, OUTSIDER, "en")
+    await join(api, outsider, code)
+    for command in (f"/summary {code}", "/summary", f"/status {code}", "/status", "/settings", f"/invite {code}", "/summary bogus-code"):
+        mark = await outsider.send(command)
+        reply = await outsider.reply(mark)
+        assert "only for the facilitators" in reply.params["text"], command
+        assert "GEHEIM" not in reply.params["text"]
+    assert not any("GEHEIM" in str(c.params) for c in api.calls if c.params.get("chat_id") == OUTSIDER)
+
+
+async def walk_until(phone: Phone, prompt, key: str, secret: str = "antwoord"):
+    while prompt.key != key:
+        kind = prompt.kind().value
+        if kind == "info":
+            mark = await phone.press(f"a|{prompt.key}|_next", prompt.message_id)
+        elif kind == "yesno":
+            mark = await phone.press(f"a|{prompt.key}|yes", prompt.message_id)
+        elif kind == "choice":
+            mark = await phone.press(f"a|{prompt.key}|{prompt.option_ids()[0]}", prompt.message_id)
+        elif kind == "text":
+            mark = await phone.send(f"{secret} {prompt.key}")
+        elif kind == "list":
+            mark = await phone.send(f"{secret} {prompt.key}")
+            prompt = await phone.prompt(mark)
+            mark = await phone.press(f"a|{prompt.key}|_done", prompt.message_id)
+        elif kind == "multi":
+            mark = await phone.press(f"a|{prompt.key}|{prompt.option_ids()[0]}", prompt.message_id)
+            await phone.reply(mark, "editMessageReplyMarkup")
+            mark = await phone.press(f"a|{prompt.key}|_done", prompt.message_id)
+        else:
+            raise AssertionError(kind)
+        prompt = await phone.prompt(mark)
+    return prompt
+
+
+async def test_restart_of_the_application_resumes_at_the_same_step(api: FakeBotApi, db: Database) -> None:
+    first = await start_app(api, db, frozenset({ADMIN}))
+    code = await create_workshop(api)
+    phone = Phone(api, INFORMAL, "nl")
+    prompt = await walk_until(phone, await join(api, phone, code), "b.other_skills")
+    await stop_app(first)
+
+    second = await start_app(api, db, frozenset({ADMIN}))
+    try:
+        mark = await phone.send("/start")
+        again = await phone.prompt(mark)
+        assert again.key == prompt.key == "b.other_skills"
+        mark = await phone.send("Ze kennen de families")
+        after = await phone.prompt(mark)
+        assert after.key == "b.other_skills" and "Ze kennen de families" in after.text
+    finally:
+        await stop_app(second)
+
+
+async def test_429_is_waited_out_and_retried(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    phone = Phone(api, FORMAL, "en")
+    api.fail_next_429("sendMessage", retry_after=1)
+    mark = await phone.send(f"/start {code}")
+    prompt = await phone.prompt(mark)
+    refused = [c for c in api.calls[mark:] if c.method == "sendMessage" and c.result.get("error_code") == 429 if isinstance(c.result, dict)]
+    assert len(refused) == 1
+    assert prompt.key == "intro.welcome"
+
+
+async def test_reminders_and_summary_before_the_meeting_survive_a_restart(api: FakeBotApi, db: Database) -> None:
+    app = await start_app(api, db, frozenset({ADMIN}))
+    code = await create_workshop(api)
+    slow, blocked = Phone(api, INFORMAL, "ar"), Phone(api, OUTSIDER, "en")
+    await walk_until(slow, await join(api, slow, code), "a.who")
+    await join(api, blocked, code)
+    admin = Phone(api, ADMIN)
+    when = (utcnow() + timedelta(hours=30)).astimezone().strftime("%Y-%m-%d %H:%M")
+    mark = await admin.send(f"/meeting {code} {when}")  # the reminder (48 h before) is due at once, the summary in 6 h
+    reminder = await api.wait_for(
+        lambda c: c.method == "sendMessage" and c.params.get("chat_id") == INFORMAL and "Wijk Noord" in c.params["text"],
+        after=mark,
+    )
+    again = await slow.prompt(mark)
+    assert again.key == "a.who"  # back at the step where they stopped, nothing restarted
+    await api.wait_for(lambda c: c.method == "sendMessage" and c.params.get("chat_id") == OUTSIDER and c.params["text"] != reminder.params["text"], after=mark)
+    await stop_app(app)
+
+    with db.session() as session:
+        workshop = repo.workshop_by_code(session, code)
+        assert workshop.reminders_sent_at is not None and workshop.summary_sent_at is None
+        # Move the summary's moment to now: after the restart the job must be rebuilt from the database.
+        workshop.summary_hours = 31
+        session.add(workshop)
+    mark = len(api.calls)
+    app = await start_app(api, db, frozenset({ADMIN}))
+    try:
+        document = await admin.reply(mark, "sendDocument")
+        assert document.params.get("caption")
+    finally:
+        await stop_app(app)  # waits for the running job to finish
+    with db.session() as session:
+        assert repo.workshop_by_code(session, code).summary_sent_at is not None
+    assert not [c for c in api.calls[mark:] if c.params.get("chat_id") in (INFORMAL, OUTSIDER)]  # no second reminder
+
+
+async def test_blocked_participant_is_recorded_and_shown_in_status(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    phone = Phone(api, INFORMAL, "en")
+    await join(api, phone, code)
+    api.fail_next_403("sendMessage")
+    mark = await phone.send("/back")
+    await api.wait_for(lambda c: c.method == "sendMessage" and isinstance(c.result, dict) and c.result.get("error_code") == 403, after=mark)
+    admin = Phone(api, ADMIN, "en")
+    mark = await admin.send("/status")
+    status = await admin.reply(mark)
+    assert "blocked" in status.params["text"] and "1 participant joined" in status.params["text"]
+
+
+async def test_wrong_codes_are_slowed_down(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    phone = Phone(api, OUTSIDER, "en")
+    for attempt in range(5):
+        mark = await phone.send(f"/start Wrong{attempt}Code000000")
+        assert "not known" in (await phone.reply(mark)).params["text"]
+    mark = await phone.send(f"/start {code}")
+    assert "Too many wrong codes" in (await phone.reply(mark)).params["text"]
+    with db.session() as session:
+        assert session.exec(select(Participant)).first() is None
+
+
+async def test_co_facilitator_invite_works_once(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    admin = Phone(api, ADMIN, "en")
+    mark = await admin.send("/invite")
+    link = re.search(r"start=(inv-[A-Za-z0-9]+)", (await admin.reply(mark)).params["text"]).group(1)
+    co, other = Phone(api, FORMAL, "en"), Phone(api, OUTSIDER, "en")
+    mark = await co.send(f"/start {link}")
+    assert "now a facilitator" in (await co.reply(mark)).params["text"]
+    mark = await co.send(f"/status {code}")
+    assert "Status of" in (await co.reply(mark)).params["text"]
+    mark = await other.send(f"/start {link}")
+    assert "not valid" in (await other.reply(mark)).params["text"]
+
+
+async def test_language_change_shows_the_step_again(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    phone = Phone(api, INFORMAL, "tr")
+    prompt = await join(api, phone, code)
+    assert "Hoş geldiniz" in prompt.text or "Hoş geldin" in prompt.text
+    mark = await phone.press("l|ar", prompt.message_id)
+    again = await phone.prompt(mark)
+    assert again.key == prompt.key and re.search("[\u0600-\u06ff]", again.text)
+
+
+async def test_logs_carry_no_token_code_or_answer(api: FakeBotApi, app, db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    code = await create_workshop(api)
+    phone = Phone(api, FORMAL, "en")
+    await walk_until(phone, await join(api, phone, code), "a.does", secret="Vertrouwelijk")
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    assert "update" in logged  # updates handled are logged
+    for secret in (TOKEN, code, "Vertrouwelijk"):
+        assert secret not in logged
