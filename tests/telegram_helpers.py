@@ -21,12 +21,14 @@ TOKEN = "123456:TEST-TOKEN-never-logged"
 _message_ids = itertools.count(1)
 
 
-def settings_for(api: FakeBotApi, db: Database, admins: frozenset[int]) -> Settings:
-    return Settings(token=TOKEN, api_url=api.base_url, database_url=db.url, admins=admins)
+def settings_for(api: FakeBotApi, db: Database, admins: frozenset[int], **extra: object) -> Settings:
+    return Settings(token=TOKEN, api_url=api.base_url, database_url=db.url, admins=admins, **extra)
 
 
-async def start_app(api: FakeBotApi, db: Database, admins: frozenset[int], *, rate_limit: bool = True) -> Application:
-    app = build_application(settings_for(api, db, admins), db, rate_limit=rate_limit)
+async def start_app(
+    api: FakeBotApi, db: Database, admins: frozenset[int], *, rate_limit: bool = True, **extra: object
+) -> Application:
+    app = build_application(settings_for(api, db, admins, **extra), db, rate_limit=rate_limit)
     await app.initialize()
     await app.post_init(app)  # run_polling would; here the test drives the lifecycle
     await app.start()

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.timefmt import WORKSHOP_TZ
 from bot.transports.telegram.rendering import MAX_CALLBACK_DATA
 from storage import Answer, Database, Participant, Workshop
 from storage import repository as repo
@@ -247,7 +248,7 @@ async def test_reminders_and_summary_before_the_meeting_survive_a_restart(api: F
     await walk_until(slow, await join(api, slow, code), "a.who")
     await join(api, blocked, code)
     admin = Phone(api, ADMIN)
-    when = (utcnow() + timedelta(hours=30)).astimezone().strftime("%Y-%m-%d %H:%M")
+    when = (utcnow() + timedelta(hours=30)).astimezone(WORKSHOP_TZ).strftime("%Y-%m-%d %H:%M")
     mark = await admin.send(f"/meeting {code} {when}")  # the reminder (48 h before) is due at once, the summary in 6 h
     reminder = await api.wait_for(
         lambda c: c.method == "sendMessage" and c.params.get("chat_id") == INFORMAL and "Wijk Noord" in c.params["text"],
@@ -334,3 +335,107 @@ async def test_logs_carry_no_token_code_or_answer(api: FakeBotApi, app, db: Data
     assert "update" in logged  # updates handled are logged
     for secret in (TOKEN, code, "Vertrouwelijk"):
         assert secret not in logged
+
+
+async def test_a_summary_that_cannot_be_delivered_is_retried_not_dropped(api: FakeBotApi, db: Database) -> None:
+    app = await start_app(api, db, frozenset({ADMIN}), retry_delay=0.5)
+    try:
+        code = await create_workshop(api)
+        phone = Phone(api, FORMAL, "en")
+        await walk_until(phone, await join(api, phone, code), "a.does", secret="Bewaard")
+        with db.session() as session:
+            workshop = repo.workshop_by_code(session, code)
+            workshop.summary_hours = 200  # due at once when the meeting is set
+            session.add(workshop)
+        admin = Phone(api, ADMIN, "en")
+        when = (utcnow() + timedelta(hours=100)).astimezone(WORKSHOP_TZ).strftime("%Y-%m-%d %H:%M")
+        mark = await admin.send(f"/meeting {code} {when}")
+        await admin.reply(mark)
+        for _ in range(4):  # every attempt of the first delivery fails: a gateway error each time
+            api.fail_next("sendMessage", 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+        document = await api.wait_for(lambda c: c.method == "sendDocument" and c.params.get("chat_id") == ADMIN, after=mark, timeout=30)
+        assert "Bewaard" in document.files["document"].decode()
+        failed = [c for c in api.calls[mark:] if c.method == "sendMessage" and isinstance(c.result, dict) and c.result.get("error_code") == 502]
+        assert len(failed) == 4
+    finally:
+        await stop_app(app)
+    with db.session() as session:
+        assert repo.workshop_by_code(session, code).summary_sent_at is not None
+
+
+async def test_settings_buttons_switch_exercises(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    admin = Phone(api, ADMIN, "en")
+    mark = await admin.send("/settings")
+    settings = await admin.reply(mark)
+    assert "not set" in settings.params["text"]
+    data = [b["callback_data"] for b in buttons(settings)]
+    assert len(data) == 5
+    mark = await admin.press(data[2], settings.result["message_id"])  # exercise C off
+    edited = await admin.reply(mark, "editMessageReplyMarkup")
+    assert buttons(edited)[2]["text"].startswith("⬜")
+    with db.session() as session:
+        assert repo.workshop_by_code(session, code).exercises == ["a", "b", "d", "e"]
+    outsider = Phone(api, OUTSIDER, "en")
+    mark = await outsider.press(data[0], settings.result["message_id"])  # someone else's settings button
+    assert (await outsider.callback_answer(mark)).params["text"]
+    with db.session() as session:
+        assert repo.workshop_by_code(session, code).exercises == ["a", "b", "d", "e"]
+
+
+async def test_one_person_in_two_workshops_switches_between_them(api: FakeBotApi, app, db: Database) -> None:
+    first = await create_workshop(api, "Noord")
+    second = await create_workshop(api, "Zuid")
+    phone = Phone(api, INFORMAL, "en")
+    prompt = await walk_until(phone, await join(api, phone, first), "a.who")
+    await join(api, phone, second)
+    mark = await phone.send("/workshops")
+    listing = await phone.reply(mark)
+    assert "✅ Zuid" in listing.params["text"]
+    switch = next(b["callback_data"] for b in buttons(listing) if "Noord" in b["text"])
+    mark = await phone.press(switch, listing.result["message_id"])
+    again = await phone.prompt(mark)
+    assert again.key == prompt.key == "a.who"
+
+
+async def test_start_without_code_explains_and_asks_for_one(api: FakeBotApi, app, db: Database) -> None:
+    phone = Phone(api, OUTSIDER, "en")
+    mark = await phone.send("/start")
+    text = (await phone.reply(mark)).params["text"]
+    assert "join code" in text
+    code = await create_workshop(api)
+    mark = await phone.send(code)  # the code typed as a message
+    assert (await phone.prompt(mark)).key == "intro.welcome"
+
+
+async def test_webhook_with_secret_token(api: FakeBotApi, db: Database, unused_tcp_port: int) -> None:
+    from tests.telegram_helpers import settings_for
+
+    settings = settings_for(api, db, frozenset({ADMIN}), webhook_url="https://bot.example.org/telegram", webhook_secret="s3cret-path-token")
+    from bot.transports.telegram.app import build_application
+
+    app = build_application(settings, db)
+    await app.initialize()
+    await app.start()
+    await app.updater.start_webhook(
+        listen="127.0.0.1", port=unused_tcp_port, url_path="telegram", webhook_url=settings.webhook_url, secret_token=settings.webhook_secret
+    )
+    try:
+        set_hook = await api.wait_for(lambda c: c.method == "setWebhook")
+        assert set_hook.params["secret_token"] == "s3cret-path-token"
+        import aiohttp
+
+        update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": OUTSIDER, "type": "private"}, "from": {"id": OUTSIDER, "is_bot": False, "first_name": "W", "language_code": "en"}, "text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+        async with aiohttp.ClientSession() as client:
+            url = f"http://127.0.0.1:{unused_tcp_port}/telegram"
+            async with client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
+                assert response.status == 403
+            mark = len(api.calls)
+            async with client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-path-token"}) as response:
+                assert response.status == 200
+        reply = await api.wait_for(lambda c: c.method == "sendMessage" and c.params.get("chat_id") == OUTSIDER, after=mark)
+        assert "join code" in reply.params["text"]
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()

@@ -127,3 +127,15 @@ def test_summary_of_an_unknown_code_fails_clearly(database_url: str) -> None:
     out = run_cli(["summary", "no-such-code", "--lang", "en"], database_url, "")
     assert out.returncode == 2
     assert "No workshop has this code" in out.stderr
+
+
+def test_run_without_a_token_explains_how_to_get_one(database_url: str) -> None:
+    out = run_cli(["run"], database_url, "")
+    assert out.returncode == 2
+    assert "@BotFather" in out.stderr and "python -m bot chat" in out.stderr
+
+
+def test_main_job_without_a_token_is_the_terminal_chat(database_url: str) -> None:
+    out = run_cli([], database_url, "")
+    assert out.returncode == 0, out.stderr
+    assert "python -m bot summary" in out.stdout

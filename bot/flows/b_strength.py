@@ -5,7 +5,7 @@ their own strength in the same four categories, so the meeting can ask "Klopt he
 """
 
 from bot.engine import BySide, Flow, Kind, Step
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 
 ORDER = 20
 
@@ -13,7 +13,7 @@ ORDER = 20
 CATEGORIES = (
     ("knowledge", N_("Knowledge and understanding")),
     ("skills", N_("Skills")),
-    ("position", N_("Position")),
+    ("position", NP_("strength category", "Position")),  # social position, not place in the flow
     ("power", N_("Power and resources")),
 )
 

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -28,24 +28,23 @@ class Undelivered(Exception):  # noqa: N818 - reads as "except Undelivered"
 async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
     delay = BACKOFF
     for attempt in range(1, ATTEMPTS + 1):
+        last = attempt == ATTEMPTS
         try:
             return await call()
         except RetryAfter as exc:  # 429: wait as long as Telegram asks
             wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
             log.warning("%s: rate limited, retrying in %ss (attempt %d)", what, wait, attempt)
-            await asyncio.sleep(wait)
+            if not last:
+                await asyncio.sleep(wait)
         except Forbidden as exc:
             raise Blocked(what) from exc
-        except TimedOut:
-            log.warning("%s: timed out (attempt %d)", what, attempt)
-            await asyncio.sleep(delay)
-            delay *= 2
         except BadRequest:
             raise
-        except NetworkError:
-            log.warning("%s: network error (attempt %d)", what, attempt)
-            await asyncio.sleep(delay)
-            delay *= 2
+        except NetworkError as exc:  # includes TimedOut and 5xx answers
+            log.warning("%s: %s (attempt %d)", what, type(exc).__name__, attempt)
+            if not last:
+                await asyncio.sleep(delay)
+                delay *= 2
     raise Undelivered(what)
 
 

@@ -114,7 +114,7 @@ async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         "meeting time is set yet: use /settings {code} to change that."
     ).format(title=title, link=link, code=code)
     await _reply(update, context, text, settings_keyboard(workshop_id, [f.id for f in exercises()], language))
-    caption = text_messages(_("Scan to join “{title}”: {link}").format(title=title, link=link), limit=MAX_CAPTION)[0]
+    caption = text_messages(_("Scan to join “{title}”: {link}").format(title=title, link=link), language, limit=MAX_CAPTION)[0]
     await with_retries(
         lambda: context.bot.send_photo(chat.id, InputFile(qr_png(link), filename="join.png"), caption=caption, parse_mode=ParseMode.HTML),
         "sendPhoto",

@@ -57,7 +57,7 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
             await query.answer()
             try:
                 await with_retries(
-                    lambda: query.edit_message_reply_markup(reply_markup=render_view(view).keyboard),
+                    lambda: query.edit_message_reply_markup(reply_markup=render_view(view, reply.language).keyboard),
                     "editMessageReplyMarkup",
                 )
             except BadRequest:
@@ -72,7 +72,7 @@ async def show(context: ContextTypes.DEFAULT_TYPE, svc: BotContext, chat_id: int
     with svc.db.session() as session:
         previous = repo.prompt_message(session, participant_id)
     await remove_keyboard(context.bot, chat_id, previous)
-    rendered = render_view(reply.outcome.view)
+    rendered = render_view(reply.outcome.view, reply.language)
     try:
         message = await send_html(context.bot, chat_id, rendered.messages, rendered.keyboard)
     except Blocked:
@@ -124,8 +124,9 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, 
     assert chat is not None
     if update.callback_query is not None:
         await update.callback_query.answer()
+    language = account_language(services(context), update)
     try:
-        await send_html(context.bot, chat.id, text_messages(text), keyboard)
+        await send_html(context.bot, chat.id, text_messages(text, language), keyboard)
     except Blocked:
         log.info("chat blocked the bot")
 

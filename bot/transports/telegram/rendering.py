@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import CallbackQueryLimit, MessageLimit
 
 from bot.engine import Kind, View
+from bot.i18n import is_rtl
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
@@ -16,6 +17,7 @@ MAX_CALLBACK = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH  # 200, for 
 MAX_CALLBACK_DATA = 64  # bytes
 SHORT_LABEL = 32  # longer option labels are listed in the text and numbered on the buttons
 SEP = "|"
+RLM = "\u200f"  # right-to-left mark: starts a line right-to-left even when it begins with Latin text or a bullet
 
 
 class CallbackDataTooLongError(ValueError):
@@ -82,10 +84,16 @@ def pack_messages(blocks: list[str], limit: int = MAX_TEXT) -> list[str]:
     return messages
 
 
-def text_messages(text: str, *, bold_first: str | None = None, limit: int = MAX_TEXT) -> list[str]:
+def directed(text: str, language: str) -> str:
+    """In Arabic and Farsi, every line reads right to left, whatever it starts with."""
+    if not is_rtl(language):
+        return text
+    return "\n".join(RLM + line if line else line for line in text.split("\n"))
+
+
+def text_messages(text: str, language: str, *, limit: int = MAX_TEXT) -> list[str]:
     """Plain text (user text inside) as HTML messages within the limit."""
-    blocks = [f"<b>{html.escape(bold_first, quote=False)}</b>"] if bold_first else []
-    blocks += [html.escape(p, quote=False) for p in split_paragraphs(text, limit) if p.strip()]
+    blocks = [html.escape(p, quote=False) for p in split_paragraphs(directed(text, language), limit) if p.strip()]
     return pack_messages(blocks, limit)
 
 
@@ -99,24 +107,25 @@ def _short(label: str) -> str:
     return label if len(label) <= SHORT_LABEL else label[: SHORT_LABEL - 1].rstrip() + "…"
 
 
-def render_view(view: View) -> Rendered:
+def render_view(view: View, language: str) -> Rendered:
     long_labels = any(len(o.label) > SHORT_LABEL for o in view.options)
     body = view.text
     if long_labels:
         body += "\n\n" + "\n".join(f"{n}. {o.label}" for n, o in enumerate(view.options, start=1))
-    blocks = [f"<b>{html.escape(view.header, quote=False)}</b>"]
+    blocks = [f"<b>{html.escape(directed(view.header, language), quote=False)}</b>"]
     if view.notice:
-        blocks.append(f"<i>{html.escape(view.notice, quote=False)}</i>")
-    blocks += [html.escape(p, quote=False) for p in split_paragraphs(body, MAX_TEXT) if p.strip()]
+        blocks.append(f"<i>{html.escape(directed(view.notice, language), quote=False)}</i>")
+    blocks += [html.escape(p, quote=False) for p in split_paragraphs(directed(body, language), MAX_TEXT) if p.strip()]
     rows: list[list[InlineKeyboardButton]] = []
     for n, option in enumerate(view.options, start=1):
         label = f"{n}. {_short(option.label)}" if long_labels else option.label
         if option.selected:
             label = "✅ " + label
+        label = directed(label, language)
         rows.append([InlineKeyboardButton(label, callback_data=encode("a", view.key, option.id))])
     if view.kind is Kind.YESNO or (rows and not long_labels and all(len(o.label) <= 12 for o in view.options)):
         rows = [[button for row in rows for button in row]] if len(rows) <= 4 else rows
-    controls = [InlineKeyboardButton(c.label, callback_data=encode("a", view.key, c.id)) for c in view.controls]
+    controls = [InlineKeyboardButton(directed(c.label, language), callback_data=encode("a", view.key, c.id)) for c in view.controls]
     if controls:
         rows.append(controls)
     return Rendered(messages=pack_messages(blocks), keyboard=InlineKeyboardMarkup(rows) if rows else None)

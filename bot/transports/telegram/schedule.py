@@ -25,7 +25,6 @@ from storage import repository as repo
 from storage.models import Facilitator, utcnow
 
 log = logging.getLogger(__name__)
-RETRY_DELAY = timedelta(minutes=2)
 SOON = timedelta(seconds=1)
 
 
@@ -66,7 +65,8 @@ def restore_schedules(app: Application) -> None:
 
 def _retry_later(context: ContextTypes.DEFAULT_TYPE, callback, workshop_id: int, kind: str) -> None:
     assert context.job_queue is not None
-    context.job_queue.run_once(callback, when=RETRY_DELAY, data=workshop_id, name=f"{kind}:{workshop_id}")
+    delay = context.application.bot_data["services"].settings.retry_delay
+    context.job_queue.run_once(callback, when=delay, data=workshop_id, name=f"{kind}:{workshop_id}")
 
 
 async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -97,9 +97,9 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
         _ = translations(language).gettext
         note = _("A reminder: the workshop “{title}” is on {when}. You have not finished yet; here is where you stopped.")
         reply = svc.conversation.handle(pid, Show())
-        rendered = render_view(reply.outcome.view)
+        rendered = render_view(reply.outcome.view, language)
         try:
-            await send_html(context.bot, chat_id, text_messages(note.format(title=title, when=format_meeting(meeting, language))))
+            await send_html(context.bot, chat_id, text_messages(note.format(title=title, when=format_meeting(meeting, language)), language))
             await remove_keyboard(context.bot, chat_id, previous)
             message = await send_html(context.bot, chat_id, rendered.messages, rendered.keyboard)
         except Blocked:

@@ -21,7 +21,7 @@ async def deliver_summary(bot: Bot, db: Database, workshop_id: int, chat_id: int
         data = repo.workshop_answers(session, workshop)
     messages: list[str] = []
     for section in summary_sections(data, t, language):
-        messages += text_messages(section)
+        messages += text_messages(section, language)
     await send_html(bot, chat_id, messages)
     document = summary_text(data, t, language).encode("utf-8")
     await with_retries(
