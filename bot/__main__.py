@@ -7,7 +7,7 @@ import logging
 import sys
 
 from bot.config import Settings
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_from_environment, translations
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -41,7 +41,7 @@ def _summary(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.token:
-        print(translations(DEFAULT_LANGUAGE).gettext(
+        print(translations(language_from_environment()).gettext(
             "No Telegram bot token is set. To get one, open Telegram, talk to @BotFather, send /newbot and "
             "follow the steps; it gives you a token. Put it in the TELEGRAM_BOT_TOKEN environment variable "
             "(or in a .env file) and run this command again. Without a token you can try every exercise in "

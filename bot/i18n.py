@@ -90,6 +90,14 @@ def negotiate(language_code: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def language_from_environment() -> str:
+    """The terminal user's language, from ``LANG`` (``tr_TR.UTF-8``), negotiated like Telegram's."""
+    import os
+
+    tag = os.environ.get("LANG", "").split(".")[0]
+    return negotiate(tag if tag not in ("", "C", "POSIX") else None)
+
+
 def language_name(language: str) -> str:
     """The language's own name in its own script (Türkçe, العربية, ትግርኛ)."""
     name = Locale.parse(language).get_display_name(language) or language

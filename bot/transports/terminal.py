@@ -7,7 +7,6 @@ it only turns lines into engine events and views into printed text.
 from __future__ import annotations
 
 import getpass
-import os
 import re
 import sys
 from typing import TextIO
@@ -29,7 +28,7 @@ from bot.engine import (
     View,
 )
 from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, SKIP
-from bot.i18n import LANGUAGES, negotiate, translations
+from bot.i18n import LANGUAGES, language_from_environment, translations
 from storage import Database
 from storage import repository as repo
 
@@ -118,9 +117,7 @@ def chat(
     stdout: TextIO = sys.stdout,
 ) -> int:
     user_key = f"term:{user or getpass.getuser()}"
-    wanted = language or negotiate(os.environ.get("LANG", "").split(".")[0] or None)
-    if wanted not in LANGUAGES:
-        wanted = negotiate(wanted)
+    wanted = language if language in LANGUAGES else language_from_environment()
     code = code or ensure_demo_workshop(db)
     with db.session() as session:
         workshop = repo.workshop_by_code(session, code)
