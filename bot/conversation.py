@@ -28,6 +28,7 @@ class Reply:
     participant: Participant
     workshop: Workshop
     language: str
+    prompt_message_id: int | None  # the prompt shown before this event, whose buttons should go
 
 
 class Conversation:
@@ -54,19 +55,27 @@ class Conversation:
         state = State(flows=workshop_flows(workshop.exercises), answers=progress.answers, position=position)
         outcome = run(state, event, translations(participant.language))
 
-        repo.save_answers(session, participant_id, outcome.changes, participant.language)
+        repo.save_answers(session, participant_id, outcome.changes, participant.language, progress.rows)
         self._sync_profile(participant, outcome)
         new = outcome.position
-        if stored is None or (stored.exercise, stored.step, set(stored.completed), stored.finished) != (
+        unchanged = stored is not None and (stored.exercise, stored.step, set(stored.completed), stored.finished) == (
             new.flow,
             new.step,
             set(new.completed),
             new.finished,
-        ):
+        )
+        previous_prompt = stored.prompt_message_id if stored is not None else None
+        if not unchanged:
             repo.save_position(session, participant_id, new.flow, new.step, new.completed, new.finished)
         session.add(participant)
         session.flush()
-        return Reply(outcome=outcome, participant=participant, workshop=workshop, language=participant.language)
+        return Reply(
+            outcome=outcome,
+            participant=participant,
+            workshop=workshop,
+            language=participant.language,
+            prompt_message_id=previous_prompt,
+        )
 
     @staticmethod
     def _sync_profile(participant: Participant, outcome: Outcome) -> None:

@@ -131,24 +131,35 @@ def account_for(session: Session, user_key: str) -> Account:
 
 @dataclass(frozen=True)
 class Progress:
-    answers: dict[str, str | list[str]]  # "exercise.step" -> value
+    rows: dict[str, Answer]  # "exercise.step" -> stored answer
     position: Position | None
+
+    @property
+    def answers(self) -> dict[str, str | list[str]]:
+        return {key: row.value for key, row in self.rows.items()}
+
+
+def _answer_rows(session: Session, participant_id: int) -> dict[str, Answer]:
+    rows = session.exec(select(Answer).where(Answer.participant_id == participant_id))
+    return {f"{a.exercise}.{a.step}": a for a in rows}
 
 
 def load_progress(session: Session, participant_id: int) -> Progress:
-    rows = session.exec(select(Answer).where(Answer.participant_id == participant_id))
-    answers = {f"{a.exercise}.{a.step}": a.value for a in rows}
-    return Progress(answers=answers, position=session.get(Position, participant_id))
+    return Progress(rows=_answer_rows(session, participant_id), position=session.get(Position, participant_id))
 
 
-def save_answers(session: Session, participant_id: int, changes: Mapping[str, str | list[str] | None], language: str) -> None:
-    """Upsert or delete answers; keys are "exercise.step"."""
+def save_answers(
+    session: Session,
+    participant_id: int,
+    changes: Mapping[str, str | list[str] | None],
+    language: str,
+    existing: Mapping[str, Answer] | None = None,
+) -> None:
+    """Upsert or delete answers; keys are "exercise.step". ``existing``: the rows already loaded."""
     if not changes:
         return
-    existing = {
-        f"{a.exercise}.{a.step}": a
-        for a in session.exec(select(Answer).where(Answer.participant_id == participant_id))
-    }
+    if existing is None:
+        existing = _answer_rows(session, participant_id)
     now = utcnow()
     for key, value in changes.items():
         exercise, step = key.split(".", 1)
@@ -221,11 +232,6 @@ def set_language(session: Session, user_key: str, language: str) -> None:
     for facilitator in session.exec(select(Facilitator).where(Facilitator.user_key == user_key)):
         facilitator.language = language
         session.add(facilitator)
-
-
-def prompt_message(session: Session, participant_id: int) -> int | None:
-    position = session.get(Position, participant_id)
-    return position.prompt_message_id if position is not None else None
 
 
 def set_prompt_message(session: Session, participant_id: int, message_id: int | None) -> None:

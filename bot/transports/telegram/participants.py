@@ -69,9 +69,7 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
 
 async def show(context: ContextTypes.DEFAULT_TYPE, svc: BotContext, chat_id: int, participant_id: int, reply: Reply) -> None:
     """Send the view as a new prompt and take the buttons off the previous one."""
-    with svc.db.session() as session:
-        previous = repo.prompt_message(session, participant_id)
-    await remove_keyboard(context.bot, chat_id, previous)
+    await remove_keyboard(context.bot, chat_id, reply.prompt_message_id)
     rendered = render_view(reply.outcome.view, reply.language)
     try:
         message = await send_html(context.bot, chat_id, rendered.messages, rendered.keyboard)

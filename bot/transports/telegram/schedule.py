@@ -93,14 +93,13 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
             participant = session.get(Participant, pid)
             assert participant is not None and participant.chat_id is not None
             chat_id, language = participant.chat_id, participant.language
-            previous = repo.prompt_message(session, pid)
         _ = translations(language).gettext
         note = _("A reminder: the workshop “{title}” is on {when}. You have not finished yet; here is where you stopped.")
         reply = svc.conversation.handle(pid, Show())
         rendered = render_view(reply.outcome.view, language)
         try:
             await send_html(context.bot, chat_id, text_messages(note.format(title=title, when=format_meeting(meeting, language)), language))
-            await remove_keyboard(context.bot, chat_id, previous)
+            await remove_keyboard(context.bot, chat_id, reply.prompt_message_id)
             message = await send_html(context.bot, chat_id, rendered.messages, rendered.keyboard)
         except Blocked:
             with svc.db.session() as session:
