@@ -109,9 +109,13 @@ async def test_two_phones_walk_everything_and_the_facilitator_gets_every_answer(
 
     admin = Phone(api, ADMIN)
     mark = await admin.send("/summary")
-    document = await admin.reply(mark, "sendDocument")
+    document = await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark)
     texts = "\n".join(c.params["text"] for c in api.sent_to(ADMIN, mark) if c.method == "sendMessage")
     whole = document.files["document"].decode("utf-8")
+    sent = {c.filename: c.files for c in api.sent_to(ADMIN, mark) if c.method in ("sendDocument", "sendPhoto")}
+    assert {"meeting-pack.html", "answers.csv", "tree.png", "board-formal.png", "board-informal.png"} <= set(sent)
+    pack_html = sent["meeting-pack.html"]["document"].decode("utf-8")
+    csv_text = sent["answers.csv"]["document"].decode("utf-8-sig")
     for given in (given_formal, given_informal):
         for key, value in given.items():
             values = value if isinstance(value, list) else [value]
@@ -119,6 +123,8 @@ async def test_two_phones_walk_everything_and_the_facilitator_gets_every_answer(
                 if " antwoord" in v or " punt " in v:
                     assert html.escape(v, quote=False) in texts, key
                     assert v in whole, key
+                    assert html.escape(v) in pack_html, key
+                    assert v in csv_text, key
     check_limits(api)
 
 
@@ -268,7 +274,7 @@ async def test_reminders_and_summary_before_the_meeting_survive_a_restart(api: F
     mark = len(api.calls)
     app = await start_app(api, db, frozenset({ADMIN}))
     try:
-        document = await admin.reply(mark, "sendDocument")
+        document = await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark)
         assert document.params.get("caption")
     finally:
         await stop_app(app)  # waits for the running job to finish
@@ -353,7 +359,7 @@ async def test_a_summary_that_cannot_be_delivered_is_retried_not_dropped(api: Fa
         await admin.reply(mark)
         for _ in range(4):  # every attempt of the first delivery fails: a gateway error each time
             api.fail_next("sendMessage", 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
-        document = await api.wait_for(lambda c: c.method == "sendDocument" and c.params.get("chat_id") == ADMIN, after=mark, timeout=30)
+        document = await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark, timeout=30)
         assert "Bewaard" in document.files["document"].decode()
         failed = [c for c in api.calls[mark:] if c.method == "sendMessage" and isinstance(c.result, dict) and c.result.get("error_code") == 502]
         assert len(failed) == 4

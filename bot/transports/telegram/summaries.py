@@ -1,34 +1,60 @@
-"""Sending a workshop's collected answers to a facilitator: messages within the limits plus documents."""
+"""Sending a workshop's collected answers to a facilitator: the views, every answer, pictures, files.
+
+Messages stay within Telegram's limits; the whole also arrives as documents (plain text, the HTML
+meeting pack, the CSV) and the pictures as photos.
+"""
 
 from __future__ import annotations
+
+import asyncio
 
 from telegram import Bot, InputFile
 
 from bot.i18n import translations
+from bot.pack import build_pack
 from bot.summary import summary_sections, summary_text
 from bot.transports.telegram.delivery import send_html, with_retries
-from bot.transports.telegram.rendering import text_messages
+from bot.transports.telegram.rendering import MAX_CAPTION, text_messages
 from storage import Database, Workshop
 from storage import repository as repo
 
 
 async def deliver_summary(bot: Bot, db: Database, workshop_id: int, chat_id: int, language: str) -> None:
-    """Every answer as readable messages, then the whole as a document. Raises when delivery fails."""
+    """Raises when delivery fails after retries, so the caller can try again later."""
     t = translations(language)
+    _ = t.gettext
     with db.session() as session:
         workshop = session.get(Workshop, workshop_id)
         assert workshop is not None
         data = repo.workshop_answers(session, workshop)
+    # Building the pack is CPU work of up to a second or two: keep the event loop free meanwhile.
+    pack = await asyncio.to_thread(build_pack, data, language)
+
     messages: list[str] = []
+    for view in pack.messages:
+        messages += text_messages(view, language)
     for section in summary_sections(data, t, language):
         messages += text_messages(section, language)
     await send_html(bot, chat_id, messages)
-    document = summary_text(data, t, language).encode("utf-8")
-    await with_retries(
-        lambda: bot.send_document(
-            chat_id,
-            InputFile(document, filename="summary.txt"),
-            caption=t.gettext("All answers of “{title}” in one file").format(title=workshop.title)[:1000],
-        ),
-        "sendDocument",
+
+    captions = {
+        "tree.png": _("The tree of collaboration (Boom van samenwerking)"),
+        "board-informal.png": _("The strength of informal workers (De kracht van de ander)"),
+        "board-formal.png": _("The strength of formal workers (De kracht van de ander)"),
+    }
+    for name, png in pack.images.items():
+        caption = captions.get(name, name)[:MAX_CAPTION]
+        await with_retries(lambda png=png, name=name, caption=caption: bot.send_photo(chat_id, InputFile(png, filename=name), caption=caption), "sendPhoto")
+
+    title = workshop.title
+    documents = (
+        ("meeting-pack.html", pack.html.encode("utf-8"), _("The meeting pack of “{title}”: open it in a browser, print it on A4")),
+        ("answers.csv", pack.csv, _("All answers of “{title}” as a table (Excel, LibreOffice)")),
+        ("summary.txt", summary_text(data, t, language).encode("utf-8"), _("All answers of “{title}” in one file")),
     )
+    for filename, content, caption in documents:
+        text = caption.format(title=title)[:MAX_CAPTION]
+        await with_retries(
+            lambda content=content, filename=filename, text=text: bot.send_document(chat_id, InputFile(content, filename=filename), caption=text),
+            "sendDocument",
+        )

@@ -1,0 +1,73 @@
+"""All answers as a CSV file for spreadsheets: one row per answer.
+
+UTF-8 with a byte order mark, so Excel opens Arabic, Ethiopic and Cyrillic text correctly;
+quoting by the csv module, so commas, quotes and line breaks in answers stay inside their cell.
+
+Formula injection: a spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and,
+in some programs, a tab or carriage return) as a formula, so a participant could make the
+facilitator's spreadsheet compute or fetch things. Every such cell gets a leading apostrophe
+(``'=1+1``): spreadsheets show it as text, and the text after the apostrophe is unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from babel.support import NullTranslations
+
+from bot.pack import labels
+from bot.pack.answers import Reader, by_person
+from bot.timefmt import WORKSHOP_TZ
+from storage.repository import WorkshopAnswers
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """The cell as text a spreadsheet will not run as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def local_time(when: datetime) -> str:
+    if when.tzinfo is None:  # SQLite gives back naive times; they are stored in UTC
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(WORKSHOP_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def header(t: NullTranslations) -> list[str]:
+    _ = t.gettext
+    return [
+        _("Workshop"),
+        _("Participant"),
+        _("Role"),
+        _("Organisation"),
+        _("Language"),
+        _("Exercise"),
+        _("Question"),
+        _("Answer"),
+        _("Time (Europe/Amsterdam)"),
+    ]
+
+
+def export(data: WorkshopAnswers, t: NullTranslations) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header(t))
+    reader = Reader(t)
+    people: dict[int, list[str]] = {}  # the participant's cells, made once per participant
+    for row in by_person(data):
+        person = row.person
+        if person.id not in people:
+            people[person.id] = [
+                safe_cell(data.workshop.title),
+                safe_cell(person.display_name or ""),
+                safe_cell(labels.participant_role(person, t)),
+                safe_cell(person.organisation or ""),
+            ]
+        answer = row.answer
+        exercise, question = reader.names(row)
+        cells = [answer.language, exercise, question, reader.text(row), local_time(answer.updated_at)]
+        writer.writerow(people[person.id] + [safe_cell(cell) for cell in cells])
+    return buffer.getvalue().encode("utf-8-sig")

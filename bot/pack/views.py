@@ -1,0 +1,449 @@
+"""The views of the meeting pack as plain numbers and lists, computed from one workshop's answers.
+
+Pure: no translation, no formatting. Every function runs in time linear in the number of
+answers, so a workshop of thousands still builds in seconds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from bot.engine.model import FORMAL, INFORMAL
+from bot.flows import workshop_flows
+from bot.flows.b_strength import CATEGORIES, other_key, own_key
+from bot.flows.e_core import ALL_ROLES, FORMAL_ROLES, PITFALLS
+from bot.pack.words import item_key, tokens, words
+from bot.summary import side_of
+from storage.models import Participant
+from storage.repository import WorkshopAnswers
+
+SIDES = (INFORMAL, FORMAL)  # the hand-out's board starts with the strength of informal workers
+MATCHES_PER_PERSON = 3  # suggestions per participant: conversation starters, not a ranking
+CANDIDATES_PER_KEY = 25  # people looked at per shared role or word: keeps matching linear
+_FORMAL_ROLE_IDS = frozenset(r.id for r in FORMAL_ROLES)
+_OFFER_TEXTS = ("a.offer", "b.offer")
+_OFFER_LISTS = (*(f"b.{own_key(cat)}" for cat, _ in CATEGORIES), "e.roots")
+_SEEK_TEXTS = ("a.seek", "e.need")
+_SEEK_LISTS = ("e.can",)
+
+
+def other_side(side: str) -> str:
+    return FORMAL if side == INFORMAL else INFORMAL
+
+
+def role_side(role_id: str) -> str:
+    """The side whose role it is in the hand-out's lists."""
+    return FORMAL if role_id in _FORMAL_ROLE_IDS else INFORMAL
+
+
+class Answers:
+    """Read access to one workshop's answers by participant and key, with sides worked out once."""
+
+    def __init__(self, data: WorkshopAnswers) -> None:
+        self.data = data
+        self.people = data.participants
+        self.side = {p.id: side_of(p) for p in data.participants}
+        # Plain values, read once: the views look them up many times, and ORM attributes are slow.
+        self._values = {
+            pid: {k: (a.value, a.language) for k, a in found.items()} for pid, found in data.answers.items()
+        }
+
+    def value(self, person: Participant, key: str) -> str | list[str] | None:
+        found = self._values.get(person.id, {}).get(key)
+        return None if found is None else found[0]
+
+    def language(self, person: Participant, key: str) -> str:
+        found = self._values.get(person.id, {}).get(key)
+        return person.language if found is None else found[1]
+
+    def items(self, person: Participant, key: str) -> list[str]:
+        """A list answer's items, or a text answer as one item; blank ones left out."""
+        value = self.value(person, key)
+        if value is None:
+            return []
+        values = value if isinstance(value, list) else [value]
+        return [v for v in values if v.strip()]
+
+    def on_side(self, side: str | None) -> Iterator[Participant]:
+        return (p for p in self.people if self.side[p.id] == side)
+
+
+@dataclass(frozen=True)
+class Entry:
+    text: str  # as the first person who wrote it wrote it
+    count: int  # how many people wrote it
+    language: str  # the language that first answer was given in
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Typed items, the same item counted once per person, most frequent first."""
+
+    entries: tuple[Entry, ...]
+    people: int  # how many people wrote at least one item
+
+    @property
+    def mentions(self) -> int:
+        return sum(e.count for e in self.entries)
+
+
+def tally(answers: Answers, people: Iterable[Participant], key: str) -> Tally:
+    first: dict[str, Entry] = {}
+    counts: Counter[str] = Counter()
+    answered = 0
+    for person in people:
+        keys = {}
+        for item in answers.items(person, key):
+            keys.setdefault(item_key(item) or item.strip(), item.strip())
+        answered += bool(keys)
+        for norm, text in keys.items():
+            counts[norm] += 1
+            first.setdefault(norm, Entry(text, 0, answers.language(person, key)))
+    order = {norm: i for i, norm in enumerate(first)}
+    ranked = sorted(first, key=lambda norm: (-counts[norm], order[norm]))
+    entries = tuple(Entry(first[n].text, counts[n], first[n].language) for n in ranked)
+    return Tally(entries=entries, people=answered)
+
+
+def word_counts(answers: Answers, people: Iterable[Participant], key: str) -> tuple[Counter[str], dict[str, str]]:
+    """For each word (by its key), how many people used it in their items; and how it was first written."""
+    counts: Counter[str] = Counter()
+    written: dict[str, str] = {}
+    for person in people:
+        found: dict[str, str] = {}
+        for item in answers.items(person, key):
+            for word_key, word in tokens(item):
+                found.setdefault(word_key, word)
+        counts.update(found.keys())
+        for word_key, word in found.items():
+            written.setdefault(word_key, word)
+    return counts, written
+
+
+# --- De kracht van de ander -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StrengthCell:
+    """One category of one side's strength: as the other side sees it, and as they see it themselves."""
+
+    side: str  # whose strength
+    category: str
+    by_others: Tally
+    by_themselves: Tally
+    shared: tuple[tuple[str, int, int], ...]  # (word as written, people of the other side, of this side)
+    only_others: tuple[tuple[str, int], ...]  # words only the other side used, most used first
+    only_themselves: tuple[tuple[str, int], ...]
+
+
+def strength_board(answers: Answers) -> dict[str, tuple[StrengthCell, ...]]:
+    """Per side (informal first): one cell per category of the hand-out's board."""
+    board = {}
+    for side in SIDES:
+        cells = []
+        for category, _label in CATEGORIES:
+            others = list(answers.on_side(other_side(side)))
+            own = list(answers.on_side(side))
+            about_key, own_key_ = f"b.{other_key(category)}", f"b.{own_key(category)}"
+            (seen, seen_as), (said, said_as) = (
+                word_counts(answers, others, about_key),
+                word_counts(answers, own, own_key_),
+            )
+            shown = said_as | seen_as
+            shared = sorted(
+                ((w, seen[w], said[w]) for w in seen.keys() & said.keys()), key=lambda r: (-r[1] - r[2], r[0])
+            )
+            cells.append(
+                StrengthCell(
+                    side=side,
+                    category=category,
+                    by_others=tally(answers, others, about_key),
+                    by_themselves=tally(answers, own, own_key_),
+                    shared=tuple((shown[w], n, m) for w, n, m in shared),
+                    only_others=_ranked((seen_as[w], n) for w, n in seen.items() if w not in said),
+                    only_themselves=_ranked((said_as[w], n) for w, n in said.items() if w not in seen),
+                )
+            )
+        board[side] = tuple(cells)
+    return board
+
+
+def _ranked(pairs: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(pairs, key=lambda pair: (-pair[1], pair[0].casefold())))
+
+
+# --- Boom van samenwerking --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tree:
+    fruits: Tally
+    roots: Tally
+    sun: Tally
+    can: Tally
+    trunk: tuple[tuple[str, int], ...]  # (role id, people who put it in the trunk), most chosen first
+    trunk_people: int  # people who chose trunk roles
+
+
+def tree(answers: Answers) -> Tree:
+    people = answers.people
+    chosen: Counter[str] = Counter()
+    trunk_people = 0
+    for person in people:
+        roles = set(answers.items(person, "e.trunk"))
+        trunk_people += bool(roles)
+        chosen.update(roles)
+    declared = {r.id: i for i, r in enumerate(ALL_ROLES)}
+    trunk = sorted(chosen.items(), key=lambda pair: (-pair[1], declared.get(pair[0], len(declared)), pair[0]))
+    return Tree(
+        fruits=tally(answers, people, "e.fruits"),
+        roots=tally(answers, people, "e.roots"),
+        sun=tally(answers, people, "e.sun"),
+        can=tally(answers, people, "e.can"),
+        trunk=tuple(trunk),
+        trunk_people=trunk_people,
+    )
+
+
+# --- Rollen -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    role: str  # option id in bot.flows.e_core
+    side: str  # the side whose role it is
+    taken_by: tuple[Participant, ...]  # took it on themselves (e.roles_own)
+    expected_by: tuple[Participant, ...]  # expect it from the other side (e.roles_other)
+    in_trunk: int  # people who count it among the essential roles (e.trunk)
+
+    @property
+    def meets(self) -> bool:
+        return bool(self.taken_by and self.expected_by)
+
+    @property
+    def gap(self) -> bool:
+        """Expected by some, taken on by nobody."""
+        return bool(self.expected_by) and not self.taken_by
+
+
+def roles(answers: Answers) -> tuple[RoleRow, ...]:
+    taken: dict[str, list[Participant]] = defaultdict(list)
+    expected: dict[str, list[Participant]] = defaultdict(list)
+    trunk: Counter[str] = Counter()
+    for person in answers.people:
+        for role in dict.fromkeys(answers.items(person, "e.roles_own")):
+            taken[role].append(person)
+        for role in dict.fromkeys(answers.items(person, "e.roles_other")):
+            expected[role].append(person)
+        trunk.update(set(answers.items(person, "e.trunk")))
+    return tuple(
+        RoleRow(r.id, role_side(r.id), tuple(taken[r.id]), tuple(expected[r.id]), trunk[r.id]) for r in ALL_ROLES
+    )
+
+
+# --- Vraag en aanbod --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wishes:
+    """What one participant looks for in the other side and what they offer it."""
+
+    person: Participant
+    pid: int  # the participant's id, read once
+    side: str
+    seeks: tuple[tuple[str, str], ...]  # (answer key, text): a.seek, e.need, e.can
+    expects: tuple[str, ...]  # role ids (e.roles_other)
+    offers: tuple[tuple[str, str], ...]  # a.offer, b.offer, own strengths b.own_*, roots e.roots
+    takes: tuple[str, ...]  # role ids (e.roles_own)
+
+    def seek_words(self) -> dict[str, str]:
+        """The words of what they look for: key -> as written."""
+        return {key: word for _k, text in reversed(self.seeks) for key, word in tokens(text)}
+
+    def offer_words(self) -> frozenset[str]:
+        return frozenset().union(*(words(text) for _key, text in self.offers))
+
+
+@dataclass(frozen=True)
+class Match:
+    """A suggested conversation: what ``seeker`` looks for, ``offerer`` of the other side offers."""
+
+    seeker: Participant
+    offerer: Participant
+    roles: tuple[str, ...]  # roles the seeker expects and the offerer takes on
+    words: tuple[str, ...]  # words of the seeker's needs (as the seeker wrote them) in the offerer's offers
+
+    @property
+    def score(self) -> int:
+        return 2 * len(self.roles) + len(self.words)
+
+
+@dataclass(frozen=True)
+class Market:
+    wishes: tuple[Wishes, ...]
+    matches: tuple[Match, ...]  # best first; at most MATCHES_PER_PERSON per seeker
+
+
+def wishes(answers: Answers) -> tuple[Wishes, ...]:
+    found = []
+    for person in answers.people:
+        side = answers.side[person.id]
+        if side is None:
+            continue
+        seeks = [(k, text) for k in (*_SEEK_TEXTS, *_SEEK_LISTS) for text in answers.items(person, k)]
+        offers = [(k, text) for k in (*_OFFER_TEXTS, *_OFFER_LISTS) for text in answers.items(person, k)]
+        expects = tuple(dict.fromkeys(answers.items(person, "e.roles_other")))
+        takes = tuple(dict.fromkeys(answers.items(person, "e.roles_own")))
+        if seeks or offers or expects or takes:
+            found.append(Wishes(person, person.id, side, tuple(seeks), expects, tuple(offers), takes))
+    return tuple(found)
+
+
+def _spread(people: list[Wishes], start: int) -> Iterator[Wishes]:
+    """At most CANDIDATES_PER_KEY of ``people``, starting at a different place for each seeker so
+    that popular offers are spread over many conversations instead of always the first few."""
+    count = min(len(people), CANDIDATES_PER_KEY)
+    for j in range(count):
+        yield people[(start + j) % len(people)]
+
+
+def market(answers: Answers) -> Market:
+    all_wishes = wishes(answers)
+    by_role: dict[tuple[str, str], list[Wishes]] = defaultdict(list)
+    by_word: dict[tuple[str, str], list[Wishes]] = defaultdict(list)
+    for w in all_wishes:
+        for role in w.takes:
+            by_role[w.side, role].append(w)
+        for word in sorted(w.offer_words()):
+            by_word[w.side, word].append(w)
+    matches: list[Match] = []
+    for index, seeker in enumerate(all_wishes):
+        wanted = other_side(seeker.side)
+        found: dict[int, tuple[list[str], list[str]]] = {}
+        people: dict[int, Participant] = {}
+        for role in seeker.expects:
+            for offer in _spread(by_role.get((wanted, role), []), index):
+                found.setdefault(offer.pid, ([], []))[0].append(role)
+                people[offer.pid] = offer.person
+        for word, written in sorted(seeker.seek_words().items()):
+            for offer in _spread(by_word.get((wanted, word), []), index):
+                found.setdefault(offer.pid, ([], []))[1].append(written)
+                people[offer.pid] = offer.person
+        best = sorted(found.items(), key=lambda item: (-(2 * len(item[1][0]) + len(item[1][1])), item[0]))
+        for pid, (role_ids, shared) in best[:MATCHES_PER_PERSON]:
+            matches.append(Match(seeker.person, people[pid], tuple(role_ids), tuple(shared)))
+    matches.sort(key=lambda m: (-m.score, m.seeker.id, m.offerer.id))
+    return Market(wishes=all_wishes, matches=tuple(matches))
+
+
+# --- Valkuilen --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PitfallRow:
+    pitfall: str  # option id in bot.flows.e_core.PITFALLS
+    people: tuple[Participant, ...]  # who recognise it
+    by_side: dict[str | None, int]  # how many of them per side
+    explanations: tuple[tuple[Participant, str, str], ...]  # (who, text, language): e.<pitfall id> of those people
+
+
+@dataclass(frozen=True)
+class Pitfalls:
+    rows: tuple[PitfallRow, ...]  # in the hand-out's order
+    answered: int  # people who answered the pitfalls question
+
+
+def pitfalls(answers: Answers) -> Pitfalls:
+    chosen: dict[str, list[Participant]] = defaultdict(list)
+    answered = 0
+    for person in answers.people:
+        value = answers.value(person, "e.pitfalls")
+        if value is None:
+            continue
+        answered += 1
+        for pitfall in dict.fromkeys(value if isinstance(value, list) else [value]):
+            chosen[pitfall].append(person)
+    rows = []
+    for option in PITFALLS:
+        people = tuple(chosen[option.id])
+        key = f"e.{option.id}"
+        # Only from those who still recognise it: an explanation outlives un-choosing its pitfall.
+        explanations = tuple((p, text, answers.language(p, key)) for p in people for text in answers.items(p, key))
+        by_side = Counter(answers.side[p.id] for p in people)
+        rows.append(PitfallRow(option.id, people, dict(by_side), explanations))
+    return Pitfalls(rows=tuple(rows), answered=answered)
+
+
+# --- Voortgang --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    person: Participant
+    completed: tuple[str, ...]  # the workshop's exercises this person finished, in workshop order
+    current: str | None  # the flow they are in now, unless finished
+    finished: bool  # pressed "finish" in the review, or finished every exercise
+    started: bool  # answered or finished anything of the exercises
+
+
+@dataclass(frozen=True)
+class Progress:
+    exercises: tuple[str, ...]  # the workshop's lettered exercises (flow ids), in order
+    rows: tuple[ProgressRow, ...]
+    done: dict[str, int]  # per exercise: how many people finished it
+
+    @property
+    def not_started(self) -> tuple[Participant, ...]:
+        return tuple(r.person for r in self.rows if not r.started)
+
+    @property
+    def finished(self) -> tuple[Participant, ...]:
+        return tuple(r.person for r in self.rows if r.finished)
+
+
+def progress(answers: Answers) -> Progress:
+    exercises = tuple(f.id for f in workshop_flows(answers.data.workshop.exercises) if f.letter)
+    rows = []
+    done: Counter[str] = Counter()
+    for person in answers.people:
+        position = answers.data.positions.get(person.id)
+        completed_ids = set(position.completed) if position is not None else set()
+        completed = tuple(e for e in exercises if e in completed_ids)
+        done.update(completed)
+        finished = position is not None and (
+            position.finished or (bool(exercises) and len(completed) == len(exercises))
+        )
+        answered = any(key.split(".", 1)[0] in exercises for key in answers.data.answers.get(person.id, {}))
+        current = None if finished or position is None else position.exercise
+        rows.append(ProgressRow(person, completed, current, finished, bool(completed) or answered))
+    return Progress(exercises=exercises, rows=tuple(rows), done={e: done[e] for e in exercises})
+
+
+@dataclass(frozen=True)
+class Views:
+    """Everything the pack shows, computed once and shared by the HTML, the pictures and the chat."""
+
+    answers: Answers
+    exercises: frozenset[str]  # the lettered exercises this workshop includes
+    board: dict[str, tuple[StrengthCell, ...]]
+    tree: Tree
+    roles: tuple[RoleRow, ...]
+    market: Market
+    pitfalls: Pitfalls
+    progress: Progress
+
+
+def compute(data: WorkshopAnswers) -> Views:
+    answers = Answers(data)
+    return Views(
+        answers=answers,
+        exercises=frozenset(f.id for f in workshop_flows(data.workshop.exercises) if f.letter),
+        board=strength_board(answers),
+        tree=tree(answers),
+        roles=roles(answers),
+        market=market(answers),
+        pitfalls=pitfalls(answers),
+        progress=progress(answers),
+    )

@@ -1,0 +1,550 @@
+"""The facilitator's meeting pack: views that count right, every answer in the HTML and the CSV,
+text of every script intact, pictures that are real PNGs, nothing from another workshop."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import importlib.util
+import io
+import sys
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageFont
+
+from bot.engine.render import option_label
+from bot.flows import all_flows
+from bot.i18n import translations
+from bot.pack import Pack, build_pack, write_pack
+from bot.pack.csv_export import FORMULA_STARTS, safe_cell
+from bot.pack.messages import LIMIT
+from bot.pack.pictures import board, tree
+from bot.pack.pictures.bidi import visual
+from bot.pack.pictures.drawing import font
+from bot.pack.pictures.shaping import runs
+from bot.pack.views import compute
+from storage import Database
+from storage import repository as repo
+from storage.repository import WorkshopAnswers
+
+ROOT = Path(__file__).resolve().parent.parent
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+# The hand-made workshop: two formal and two informal workers, Fatima answers in Arabic, Yusuf
+# has one answer in Tigrinya and some that a spreadsheet would take for formulas; Piet joined
+# but did nothing yet. The right counts are written in the tests below.
+PEOPLE = {
+    "Anne": (
+        "formal",
+        "Wijkteam Zuid",
+        "nl",
+        {
+            "intro.consent": "yes",
+            "a.seek": "Contact met moeders in de wijk",
+            "a.offer": "Kennis van de sociale kaart",
+            "a.focus": "both",
+            "a.goals": ["fg1", "cg2"],
+            "b.other_knowledge": ["Kennis van de cultuur", "Vertrouwen van ouders"],
+            "b.own_knowledge": ["Kennis van opvoeding"],
+            "b.other_skills": ["Luisteren"],
+            "b.own_skills": ["Gespreksvoering"],
+            "d.power_recognise": "yes",
+            "e.need": "Sleutelpersonen die meedenken",
+            "e.fruits": ["Kleine problemen blijven klein", "Ouders vinden de weg"],
+            "e.roots": ["Pedagogische kennis"],
+            "e.sun": ["Tijd van het management"],
+            "e.can": ["Tolken"],
+            "e.roles_own": ["f_coord", "f_expert"],
+            "e.roles_other": ["i_confidant", "i_interpreter"],
+            "e.trunk": ["f_coord", "i_confidant"],
+            "e.pitfalls": ["p_structure", "p_diversity"],
+            "e.p_structure": "Alleen overleg als er brand is",
+        },
+    ),
+    "Bram": (
+        "formal",
+        None,
+        "nl",
+        {
+            "b.other_knowledge": ["kennis van de  cultuur!"],
+            "b.own_knowledge": ["Kennis van de sociale kaart"],
+            "e.fruits": ["Kleine problemen blijven klein"],
+            "e.roles_own": ["f_coord"],
+            "e.roles_other": ["i_confidant", "i_referrer"],
+            "e.trunk": ["f_coord", "i_referrer"],
+            "e.pitfalls": ["p_structure"],
+            "e.p_structure": "We zien elkaar te weinig",
+        },
+    ),
+    "فاطمة": (
+        "keyfigure",
+        "جمعية الأمل",
+        "ar",
+        {
+            "a.seek": "معلومات عن المدارس (للأمهات)",
+            "a.offer": "الوصول إلى الأمهات",
+            "b.other_knowledge": ["معرفة بالقوانين"],
+            "b.own_knowledge": ["معرفة الثقافة"],
+            "e.fruits": ["أمهات يتحدثن عن التربية"],
+            "e.roots": ["ثقة العائلات"],
+            "e.sun": ["تمويل ثابت"],
+            "e.roles_own": ["i_confidant", "i_interpreter"],
+            "e.roles_other": ["f_coord", "f_guard"],
+            "e.trunk": ["i_confidant", "f_coord"],
+            "e.pitfalls": ["p_balance"],
+            "e.p_balance": "المتطوعون يتعبون بسرعة",
+        },
+    ),
+    "Yusuf": (
+        "volunteer",
+        "Buurtvaders",
+        "nl",
+        {
+            "a.seek": "Uitleg over de sociale kaart",
+            "a.offer": "Vertalen voor moeders",
+            "b.own_knowledge": ["De cultuur van de wijk"],
+            "e.need": "=1+2",
+            "e.sun": ["ግዜን ቦታን", "+31 6 1234"],
+            "e.can": ["-meer tijd", "Tolken"],
+            "e.roots": ["@buurt"],
+            "e.roles_own": ["i_confidant"],
+            "e.roles_other": ["f_coord"],
+            "e.trunk": ["i_confidant", "f_coord"],
+            "e.pitfalls": ["p_balance", "p_structure"],
+        },
+    ),
+    "Piet": (None, None, "nl", {}),
+}
+POSITIONS = {  # completed flows, finished
+    "Anne": (["intro", "a", "b", "c", "d", "e"], True),
+    "Bram": (["intro", "a", "b"], False),
+    "فاطمة": (["intro", "a", "b", "c", "d", "e"], False),
+}
+
+
+def make_workshop(db: Database, title: str = "Werkplaats Oost", people: dict = PEOPLE) -> str:
+    with db.session() as session:
+        workshop = repo.create_workshop(session, title, "term:facilitator")
+        for index, (name, (role, org, language, answers)) in enumerate(people.items()):
+            person = repo.join(session, workshop, f"term:{title}:{index}", language=language)
+            person.display_name, person.role, person.organisation = name, role, org
+            session.add(person)
+            profile = {
+                "intro.name": name,
+                **({"intro.role": role} if role else {}),
+                **({"intro.org": org} if org else {}),
+            }
+            repo.save_answers(session, person.id, {**profile, **answers}, language)
+            if name in POSITIONS:
+                completed, finished = POSITIONS[name]
+                repo.save_position(session, person.id, "review", "overview", completed, finished)
+        return workshop.code
+
+
+def load(db: Database, code: str) -> WorkshopAnswers:
+    with db.session() as session:
+        workshop = repo.workshop_by_code(session, code)
+        assert workshop is not None
+        return repo.workshop_answers(session, workshop)
+
+
+@pytest.fixture
+def data(db: Database) -> WorkshopAnswers:
+    return load(db, make_workshop(db))
+
+
+@pytest.fixture
+def pack(data: WorkshopAnswers) -> Pack:
+    return build_pack(data, "en")
+
+
+def read_csv(pack: Pack) -> list[list[str]]:
+    assert pack.csv.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(pack.csv.decode("utf-8-sig"), newline="")))
+
+
+def names(people) -> set[str]:
+    return {p.display_name for p in people}
+
+
+def expected_texts(data: WorkshopAnswers, language: str = "en") -> list[tuple[str, str, list[str]]]:
+    """(participant, answer key, texts as the pack must show them) for every stored answer."""
+    t = translations(language)
+    steps = {flow.key(step): step for flow in all_flows() for step in flow.steps}
+    found = []
+    for person in data.participants:
+        for key, answer in data.answers[person.id].items():
+            step = steps[key]
+            items = answer.value if isinstance(answer.value, list) else [answer.value]
+            if step.options or step.kind.value == "yesno":
+                items = [option_label(step, v, t) for v in items]
+            found.append((person.display_name, key, items))
+    return found
+
+
+# --- the views count right --------------------------------------------------------------------
+
+
+def test_roles_meet_and_gaps(data: WorkshopAnswers) -> None:
+    rows = {r.role: r for r in compute(data).roles}
+    assert names(rows["f_coord"].taken_by) == {"Anne", "Bram"}
+    assert names(rows["f_coord"].expected_by) == {"فاطمة", "Yusuf"}
+    assert names(rows["i_confidant"].taken_by) == {"فاطمة", "Yusuf"}
+    assert names(rows["i_confidant"].expected_by) == {"Anne", "Bram"}
+    assert {r.role for r in rows.values() if r.meets} == {"f_coord", "i_confidant", "i_interpreter"}
+    assert {r.role for r in rows.values() if r.gap} == {"f_guard", "i_referrer"}
+    assert names(rows["f_expert"].taken_by) == {"Anne"} and not rows["f_expert"].expected_by
+    assert rows["f_coord"].side == "formal" and rows["i_referrer"].side == "informal"
+    assert (rows["f_coord"].in_trunk, rows["i_confidant"].in_trunk, rows["i_referrer"].in_trunk) == (4, 3, 1)
+
+
+def test_tree_counts(data: WorkshopAnswers) -> None:
+    t = compute(data).tree
+    assert t.trunk == (("f_coord", 4), ("i_confidant", 3), ("i_referrer", 1))
+    assert t.trunk_people == 4
+    fruits = [(e.text, e.count) for e in t.fruits.entries]
+    assert fruits == [
+        ("Kleine problemen blijven klein", 2),
+        ("Ouders vinden de weg", 1),
+        ("أمهات يتحدثن عن التربية", 1),
+    ]
+    assert t.fruits.people == 3 and t.fruits.mentions == 4
+    assert [e.text for e in t.sun.entries] == ["Tijd van het management", "تمويل ثابت", "ግዜን ቦታን", "+31 6 1234"]
+    assert [(e.text, e.count) for e in t.can.entries] == [("Tolken", 2), ("-meer tijd", 1)]
+    assert t.fruits.entries[2].language == "ar"
+
+
+def test_strength_board_where_views_meet(data: WorkshopAnswers) -> None:
+    board = compute(data).board
+    informal = {cell.category: cell for cell in board["informal"]}["knowledge"]
+    # What formal workers wrote about informal workers: the same item twice, spelled differently.
+    assert [(e.text, e.count) for e in informal.by_others.entries] == [
+        ("Kennis van de cultuur", 2),
+        ("Vertrouwen van ouders", 1),
+    ]
+    assert [e.text for e in informal.by_themselves.entries] == ["معرفة الثقافة", "De cultuur van de wijk"]
+    assert informal.shared == (("cultuur", 2, 1),)
+    assert informal.only_others == (("Kennis", 2), ("ouders", 1), ("Vertrouwen", 1))
+    assert {w for w, _n in informal.only_themselves} == {"معرفة", "الثقافة", "wijk"}
+    formal = {cell.category: cell for cell in board["formal"]}["knowledge"]
+    assert [e.text for e in formal.by_others.entries] == ["معرفة بالقوانين"]
+    assert formal.by_themselves.people == 2 and formal.shared == ()
+    skills = {cell.category: cell for cell in board["informal"]}["skills"]
+    assert [e.text for e in skills.by_others.entries] == ["Luisteren"] and skills.by_themselves.entries == ()
+
+
+def test_market_suggests_matches_between_the_sides(data: WorkshopAnswers) -> None:
+    market = compute(data).market
+    found = {(m.seeker.display_name, m.offerer.display_name, m.roles, m.words) for m in market.matches}
+    assert found == {
+        ("Anne", "فاطمة", ("i_confidant", "i_interpreter"), ()),
+        ("Anne", "Yusuf", ("i_confidant",), ("moeders", "wijk")),
+        ("Bram", "فاطمة", ("i_confidant",), ()),
+        ("Bram", "Yusuf", ("i_confidant",), ()),
+        ("فاطمة", "Anne", ("f_coord",), ()),
+        ("فاطمة", "Bram", ("f_coord",), ()),
+        ("Yusuf", "Anne", ("f_coord",), ("kaart", "sociale")),
+        ("Yusuf", "Bram", ("f_coord",), ("kaart", "sociale")),
+    }
+    assert market.matches[0].score == 4
+    wishes = {w.person.display_name: w for w in market.wishes}
+    assert "Piet" not in wishes
+    assert wishes["Anne"].seeks == (
+        ("a.seek", "Contact met moeders in de wijk"),
+        ("e.need", "Sleutelpersonen die meedenken"),
+        ("e.can", "Tolken"),
+    )
+    assert ("a.offer", "Kennis van de sociale kaart") in wishes["Anne"].offers
+    assert wishes["فاطمة"].expects == ("f_coord", "f_guard") and wishes["فاطمة"].takes == (
+        "i_confidant",
+        "i_interpreter",
+    )
+
+
+def test_pitfalls_counts(data: WorkshopAnswers) -> None:
+    pit = compute(data).pitfalls
+    rows = {r.pitfall: r for r in pit.rows}
+    assert pit.answered == 4
+    assert {k: len(r.people) for k, r in rows.items()} == {
+        "p_diversity": 1,
+        "p_informal": 0,
+        "p_balance": 2,
+        "p_structure": 3,
+        "p_management": 0,
+        "p_coordination": 0,
+    }
+    assert rows["p_structure"].by_side == {"formal": 2, "informal": 1}
+    assert [(p.display_name, text) for p, text, _lang in rows["p_structure"].explanations] == [
+        ("Anne", "Alleen overleg als er brand is"),
+        ("Bram", "We zien elkaar te weinig"),
+    ]
+    assert [lang for _p, _text, lang in rows["p_balance"].explanations] == ["ar"]
+
+
+def test_progress(data: WorkshopAnswers) -> None:
+    p = compute(data).progress
+    assert p.exercises == ("a", "b", "c", "d", "e")
+    assert p.done == {"a": 3, "b": 3, "c": 2, "d": 2, "e": 2}
+    assert names(p.finished) == {"Anne", "فاطمة"}  # Fatima finished every exercise without pressing "finish"
+    assert names(p.not_started) == {"Piet"}
+    rows = {r.person.display_name: r for r in p.rows}
+    assert rows["Bram"].completed == ("a", "b") and rows["Bram"].current == "review"
+    assert rows["Yusuf"].started and not rows["Yusuf"].completed  # answers, but no position saved
+
+
+# --- every answer in both files ---------------------------------------------------------------
+
+
+def test_every_answer_is_in_the_html(data: WorkshopAnswers, pack: Pack) -> None:
+    expected = expected_texts(data)
+    assert len(expected) == sum(len(a) for a in data.answers.values()) > 50
+    for _name, key, texts in expected:
+        for text in texts:
+            assert escape(text) in pack.html, (key, text)
+    for person in data.participants:
+        assert escape(person.display_name) in pack.html
+
+
+def test_every_answer_is_in_the_csv_once(data: WorkshopAnswers, pack: Pack) -> None:
+    rows = read_csv(pack)
+    header, body = rows[0], rows[1:]
+    assert header == [
+        "Workshop",
+        "Participant",
+        "Role",
+        "Organisation",
+        "Language",
+        "Exercise",
+        "Question",
+        "Answer",
+        "Time (Europe/Amsterdam)",
+    ]
+    assert all(len(row) == 9 for row in body)
+    expected = expected_texts(data)
+    assert len(body) == len(expected)
+    # A cell that starts like a formula has an apostrophe before it; the text after it is unchanged.
+    cells = [(row[1], row[7][1:] if row[7].startswith("'") else row[7]) for row in body]
+    for name, key, texts in expected:
+        assert (name, "; ".join(texts)) in cells, key
+    assert {row[0] for row in body} == {"Werkplaats Oost"}
+
+
+def test_csv_guards_against_formulas(pack: Pack) -> None:
+    answers = {row[7] for row in read_csv(pack)[1:]}
+    assert {"'=1+2", "'@buurt", "'-meer tijd; Tolken"} <= answers
+    assert "ግዜን ቦታን; '+31 6 1234" not in answers and "ግዜን ቦታን; +31 6 1234" in answers  # only the cell's start counts
+    assert not [a for a in answers if a.startswith(FORMULA_STARTS)]
+    for value in ("=SUM(A1)", "+1", "-2", "@x", "\tx", "\rx"):
+        assert safe_cell(value) == "'" + value
+    assert safe_cell("gewoon") == "gewoon" and safe_cell("") == ""
+
+
+def test_csv_round_trips_awkward_text(db: Database) -> None:
+    awkward = 'Zegt "ja", dan; nee\nnieuwe regel, ‏سلام‏'
+    code = make_workshop(db, people={'Eva, "de" tester': ("formal", "A;B", "nl", {"a.seek": awkward})})
+    rows = read_csv(build_pack(load(db, code), "nl"))
+    seek = [row for row in rows[1:] if row[7] == awkward]
+    assert len(seek) == 1 and seek[0][1] == 'Eva, "de" tester' and seek[0][3] == "A;B"
+
+
+def test_choices_show_in_the_facilitators_language(data: WorkshopAnswers, pack: Pack) -> None:
+    rows = {(row[1], row[6]): row for row in read_csv(pack)[1:]}
+    assert rows["Anne", "Roles I take on myself"][7] == "Coordinator; Expert"
+    assert rows["فاطمة", "Role"][2] == "Informal worker: key figure in a community"
+    assert rows["Anne", "Family focus or community focus"][7] == "Both"
+
+
+# --- scripts and directions -------------------------------------------------------------------
+
+
+def test_rtl_and_ethiopic_answers_survive(data: WorkshopAnswers, pack: Pack) -> None:
+    csv_text = pack.csv.decode("utf-8-sig")
+    for text in ("معلومات عن المدارس (للأمهات)", "المتطوعون يتعبون بسرعة", "ግዜን ቦታን", "جمعية الأمل", "فاطمة"):
+        assert text in csv_text
+        assert text in pack.html
+    assert '<li><span dir="auto" lang="ar" class="answer">أمهات يتحدثن عن التربية</span></li>' in pack.html
+    assert 'lang="nl" class="answer">Tolken</span>' in pack.html
+    assert '<html lang="en" dir="ltr">' in pack.html
+
+
+def test_arabic_facilitator_gets_a_right_to_left_document(data: WorkshopAnswers) -> None:
+    for language in ("ar", "fa"):
+        html = build_pack(data, language).html
+        assert f'<html lang="{language}" dir="rtl">' in html
+        assert 'dir="auto" lang="nl"' in html  # Dutch answers keep their own direction inside
+
+
+def test_html_is_self_contained_and_escapes_user_text(db: Database) -> None:
+    people = {"<b>Eve</b>": ("formal", "<script>x</script>", "nl", {"a.seek": "<img src=x onerror=alert(1)>"})}
+    html = build_pack(load(db, make_workshop(db, title="<i>T</i>", people=people)), "nl").html
+    for raw in ("<b>Eve</b>", "<script>x</script>", "<img src=x", "<i>T</i>"):
+        assert raw not in html
+    assert escape("<img src=x onerror=alert(1)>") in html and escape("<b>Eve</b>") in html
+    assert "http://" not in html and "https://" not in html and "<link" not in html and "<script" not in html
+    assert "@media print" in html and "@page" in html and 'name="viewport"' in html
+
+
+class _Nesting(HTMLParser):
+    """Records every end tag that does not close the element opened last."""
+
+    VOID = frozenset({"meta", "img", "br", "hr", "link"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.wrong: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+        else:
+            self.wrong.append(tag)
+
+
+def test_html_elements_are_properly_nested(pack: Pack) -> None:
+    parser = _Nesting()
+    parser.feed(pack.html)
+    assert parser.wrong == [] and parser.open == []
+    assert pack.html.count("<section") == 7  # every view of a workshop with all exercises, and all answers
+
+
+def test_bidi_orders_and_mirrors_right_to_left_text() -> None:
+    assert visual("abc") == "abc"
+    assert visual("سلام") == "مالس"
+    assert visual("Amina: سلام") == "Amina: مالس"
+    assert visual("سلام (دنیا)") == "(ایند) مالس"  # brackets turn to face what they enclose
+    assert visual("سلام 123") == "123 مالس"  # numbers stay left to right
+    assert visual("\u2068Utrecht – سلام\u2069 · 5 people") == "Utrecht – مالس · 5 people"
+    assert visual("سلام: \u2068Amina (x)\u2069") == "Amina (x) :مالس"
+
+
+def test_each_script_gets_a_font_with_its_letters() -> None:
+    samples = {
+        "arabic": "أمهات يتحدثن عن التربية (المدارس) ١٢",
+        "persian": "پدر و مادرها درباره تربیت صحبت می‌کنند ۱۵",
+        "tigrinya": "ወለዲ ሓገዝ ብግዜ ይረኽቡ።",
+        "ukrainian": "Батьки знаходять дорогу до CJG, ґ є ї",
+        "dutch": "Ouders vinden de weg: één café",
+    }
+    seen = set()
+    for text in samples.values():
+        for piece, script in runs(text):
+            seen.add(script)
+            face = font(script, 24)
+            missing = bytes(face.getmask("\uffff"))  # what the font draws for a letter it lacks
+            for char in piece.replace(" ", "").replace("\u200c", ""):
+                assert bytes(face.getmask(char)) != missing, (script, char)
+    assert seen == {"latin", "arabic", "ethiopic"}
+    shaped = "".join(piece for piece, _script in runs("سلام"))
+    assert all(0xFE70 <= ord(c) <= 0xFEFF for c in shaped)  # joined letter forms, not isolated ones
+    assert isinstance(font("arabic", 20, bold=True), ImageFont.FreeTypeFont)
+
+
+# --- pictures and messages --------------------------------------------------------------------
+
+
+def test_pictures_are_png_of_the_expected_size(pack: Pack) -> None:
+    sizes = {"tree.png": tree.SIZE, "board-informal.png": board.SIZE, "board-formal.png": board.SIZE}
+    assert set(pack.images) == set(sizes)
+    for name, content in pack.images.items():
+        assert content.startswith(PNG_SIGNATURE)
+        image = Image.open(io.BytesIO(content))
+        image.verify()
+        image = Image.open(io.BytesIO(content))
+        assert image.format == "PNG" and image.size == sizes[name]
+        assert len(image.convert("L").getcolors(256) or []) > 20  # drawn on, not a blank page
+        assert f"data:image/png;base64,{base64.b64encode(content).decode()[:60]}" in pack.html
+
+
+def test_messages_are_short_and_cover_the_views(pack: Pack) -> None:
+    assert all(0 < len(m) <= LIMIT for m in pack.messages)
+    text = "\n".join(pack.messages)
+    for title in (
+        "Progress (Voortgang)",
+        "The strength of the other (De kracht van de ander)",
+        "Tree of collaboration",
+        "Roles (Rollen)",
+        "Vraag en aanbod",
+        "Pitfalls (Valkuilen)",
+    ):
+        assert title in text
+    assert "Coordinator ×4" in text  # the trunk
+    assert "Guardian" in text and "Referrer" in text  # expected, but nobody takes it on
+    assert "Not started: \u2068Piet\u2069" in text
+
+
+def test_write_pack_writes_every_file(data: WorkshopAnswers, tmp_path: Path) -> None:
+    paths = write_pack(data, tmp_path / "out", "nl")
+    assert {p.name for p in paths} == {"pack.html", "answers.csv", "tree.png", "board-informal.png", "board-formal.png"}
+    assert all(p.stat().st_size > 0 for p in paths)
+    assert (tmp_path / "out" / "pack.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_only_the_workshops_exercises(db: Database) -> None:
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Alleen A", "term:f", exercises=["a"])
+        person = repo.join(session, workshop, "term:x", language="nl")
+        repo.save_answers(session, person.id, {"a.seek": "iets"}, "nl")
+        code = workshop.code
+    pack = build_pack(load(db, code), "en")
+    assert pack.images == {}
+    assert 'id="tree"' not in pack.html and 'id="market"' in pack.html and "iets" in pack.html
+
+
+# --- isolation and scale ----------------------------------------------------------------------
+
+
+def test_nothing_leaks_from_another_workshop(db: Database) -> None:
+    other = {
+        "Indringer": (
+            "formal",
+            "Geheim BV",
+            "nl",
+            {"a.seek": "GEHEIM-7731", "e.roles_own": ["f_guard"], "e.sun": ["GEHEIM-7732"]},
+        )
+    }
+    make_workshop(db, title="Andere werkplaats", people=other)
+    code = make_workshop(db)
+    make_workshop(db, title="Nog een werkplaats", people=other)
+    data = load(db, code)
+    pack = build_pack(data, "nl")
+    everything = pack.html + pack.csv.decode("utf-8-sig") + "\n".join(pack.messages)
+    for secret in ("GEHEIM-7731", "GEHEIM-7732", "Indringer", "Geheim BV", "Andere werkplaats"):
+        assert secret not in everything
+    assert not {r.role for r in compute(data).roles if r.taken_by} & {"f_guard"}
+
+
+def _benchmark():
+    """The benchmark's generator, so the test and the benchmark build the same kind of workshop."""
+    spec = importlib.util.spec_from_file_location("benchmark_summary", ROOT / "benchmarks" / "summary.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_workshop_of_300_produces_the_whole_pack(db: Database) -> None:
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Groot", "term:f")
+    _benchmark().populate(db, workshop, 300)
+    with db.session() as session:
+        data = repo.workshop_answers(session, workshop)
+    assert len(data.participants) == 300
+    pack = build_pack(data, "nl")
+    body = read_csv(pack)[1:]
+    assert len(body) == sum(len(a) for a in data.answers.values()) > 300 * 40
+    assert set(pack.images) == {"tree.png", "board-informal.png", "board-formal.png"}
+    assert all(0 < len(m) <= LIMIT for m in pack.messages)
+    views = compute(data)
+    assert sum(views.progress.done.values()) > 0 and views.market.matches
+    assert all(len([m for m in views.market.matches if m.seeker.id == p.id]) <= 3 for p in data.participants)
+    last = data.participants[-1]
+    assert escape(last.display_name) in pack.html
