@@ -25,7 +25,7 @@ def update() -> None:
         "-o", str(POT), ".",
     ]  # fmt: skip
     subprocess.run(extract, cwd=ROOT, check=True)
-    subprocess.run(["pybabel", "update", "-i", str(POT), "-d", str(LOCALES), "--no-fuzzy-matching"], cwd=ROOT, check=True)
+    subprocess.run(["pybabel", "update", "-i", str(POT), "-d", str(LOCALES), "--no-fuzzy-matching", "--ignore-obsolete"], cwd=ROOT, check=True)
     fill_en()
 
 
