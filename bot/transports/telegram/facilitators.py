@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+from collections.abc import Callable
 
 import qrcode
+from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -190,8 +192,19 @@ async def toggle_exercise(update: Update, context: ContextTypes.DEFAULT_TYPE, wo
         await query.edit_message_reply_markup(reply_markup=settings_keyboard(wid, included, language))
 
 
+def change_workshop(
+    context: ContextTypes.DEFAULT_TYPE, workshop_id: int, change: Callable[[Session, Workshop], None]
+) -> Workshop:
+    """Apply a change to the workshop's settings, commit it, and plan its reminders and summary anew."""
+    with services(context).db.session() as session:
+        stored = session.get(Workshop, workshop_id)
+        assert stored is not None
+        change(session, stored)
+    schedule.schedule_workshop(context.application, stored)
+    return stored
+
+
 async def on_meeting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
     workshop, args = resolve_workshop(update, context)
     if workshop is None:
         await _refuse_or_ask(update, context)
@@ -202,17 +215,11 @@ async def on_meeting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if when is None:
         await _reply(update, context, _("Please give date and time like this: /meeting {code} 2026-12-03 19:30").format(code=workshop.code))
         return
-    with svc.db.session() as session:
-        stored = session.get(Workshop, workshop.id)
-        assert stored is not None
-        repo.set_meeting(session, stored, when)
-        workshop = stored
-    schedule.schedule_workshop(context.application, workshop)
+    workshop = change_workshop(context, workshop.id, lambda session, stored: repo.set_meeting(session, stored, when))
     await _reply(update, context, settings_text(workshop, language), settings_keyboard(workshop.id, workshop.exercises, language))
 
 
 async def on_timing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
     workshop, args = resolve_workshop(update, context)
     if workshop is None:
         await _refuse_or_ask(update, context)
@@ -222,13 +229,13 @@ async def on_timing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(args) != 2 or not all(a.isdigit() and 0 < int(a) <= 24 * 14 for a in args):
         await _reply(update, context, _("Please give two numbers of hours, for example: /timing {code} 48 24").format(code=workshop.code))
         return
-    with svc.db.session() as session:
-        stored = session.get(Workshop, workshop.id)
-        assert stored is not None
-        stored.reminder_hours, stored.summary_hours = int(args[0]), int(args[1])
+    reminder, summary = int(args[0]), int(args[1])
+
+    def set_hours(session: Session, stored: Workshop) -> None:
+        stored.reminder_hours, stored.summary_hours = reminder, summary
         session.add(stored)
-        workshop = stored
-    schedule.schedule_workshop(context.application, workshop)
+
+    workshop = change_workshop(context, workshop.id, set_hours)
     await _reply(update, context, settings_text(workshop, language))
 
 

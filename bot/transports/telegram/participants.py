@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -11,7 +12,21 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.conversation import Reply
-from bot.engine import Back, Done, Event, Keep, Kind, NonText, Pick, Restart, Show, Skip, TextInput, UnknownCommand
+from bot.engine import (
+    Back,
+    Done,
+    Event,
+    Flow,
+    Keep,
+    Kind,
+    NonText,
+    Pick,
+    Restart,
+    Show,
+    Skip,
+    TextInput,
+    UnknownCommand,
+)
 from bot.engine.render import review_text
 from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, SKIP, State
 from bot.flows import workshop_flows
@@ -251,47 +266,54 @@ async def on_restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await handle_event(update, context, Restart())
 
 
-async def on_progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+@dataclass(frozen=True)
+class Active:
+    """The workshop a person is answering now, with what they answered so far."""
+
+    participant_id: int
+    language: str
+    flows: tuple[Flow, ...]
+    progress: repo.Progress
+
+
+def load_active(svc: BotContext, update: Update) -> Active | None:
     user = update.effective_user
     assert user is not None
     with svc.db.session() as session:
         participant = repo.active_participant(session, user_key(user))
-        if participant is None:
-            pid = None
-        else:
-            pid = participant.id
-            workshop = session.get(repo.Workshop, participant.workshop_id)
-            position = repo.load_progress(session, participant.id).position
-            flows = workshop_flows(workshop.exercises)
-            language = participant.language
-    if pid is None:
+        if participant is None or participant.id is None:
+            return None
+        workshop = session.get(repo.Workshop, participant.workshop_id)
+        assert workshop is not None
+        return Active(
+            participant_id=participant.id,
+            language=participant.language,
+            flows=workshop_flows(workshop.exercises),
+            progress=repo.load_progress(session, participant.id),
+        )
+
+
+async def on_progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    active = load_active(svc, update)
+    if active is None:
         await ask_for_code(update, context)
         return
-    t = translations(language)
-    header = svc.conversation.handle(pid, Show()).outcome.view.header
-    await _reply(update, context, t.gettext("You are at: {where}").format(where=header) + "\n" + describe(flows, position, t))
+    t = translations(active.language)
+    header = svc.conversation.handle(active.participant_id, Show()).outcome.view.header
+    text = t.gettext("You are at: {where}").format(where=header) + "\n" + describe(active.flows, active.progress.position, t)
+    await _reply(update, context, text)
 
 
 async def on_my_answers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    user = update.effective_user
-    assert user is not None
-    with svc.db.session() as session:
-        participant = repo.active_participant(session, user_key(user))
-        if participant is None:
-            text = None
-        else:
-            workshop = session.get(repo.Workshop, participant.workshop_id)
-            answers = repo.load_progress(session, participant.id).answers
-            flows = workshop_flows(workshop.exercises)
-            t = translations(participant.language)
-            state = State(flows=flows, answers=answers)
-            text = t.gettext("Your answers so far:") + "\n\n" + review_text(flows, answers, state.side, t)
-    if text is None:
+    active = load_active(services(context), update)
+    if active is None:
         await ask_for_code(update, context)
         return
-    await _reply(update, context, text)
+    t = translations(active.language)
+    answers = active.progress.answers
+    side = State(flows=active.flows, answers=answers).side
+    await _reply(update, context, t.gettext("Your answers so far:") + "\n\n" + review_text(active.flows, answers, side, t))
 
 
 async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
