@@ -139,3 +139,14 @@ def test_main_job_without_a_token_is_the_terminal_chat(database_url: str) -> Non
     out = run_cli([], database_url, "")
     assert out.returncode == 0, out.stderr
     assert "python -m bot summary" in out.stdout
+
+
+def test_summary_writes_the_meeting_pack(database_url: str, tmp_path: Path) -> None:
+    out = run_cli(["chat", "--user", "ahmad", "--lang", "ar"], database_url, "\n1\nأحمد\n")
+    assert out.returncode == 0, out.stderr
+    folder = tmp_path / "pack"
+    summary = run_cli(["summary", demo_code(database_url), "--lang", "nl", "--out", str(folder)], database_url, "")
+    assert summary.returncode == 0, summary.stderr
+    assert {p.name for p in folder.iterdir()} == {"pack.html", "answers.csv", "tree.png", "board-formal.png", "board-informal.png"}
+    assert "أحمد" in (folder / "pack.html").read_text(encoding="utf-8")
+    assert "أحمد" in summary.stdout

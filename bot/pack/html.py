@@ -107,7 +107,8 @@ def _more(hidden: int, t: NullTranslations, tag: str = "li") -> str:
 
 def _tally(tally: Tally, t: NullTranslations, top: int = TOP) -> str:
     if not tally.entries:
-        return f'<p class="muted">{escape(t.gettext("(none)"))}</p>'
+        none = t.gettext("(none)")
+        return f'<p class="muted">{escape(none)}</p>'
     items = [
         f"<li>{_user(e.text, e.language)}" + (f' <span class="n">×{e.count}</span>' if e.count > 1 else "") + "</li>"
         for e in tally.entries[:top]
@@ -157,10 +158,12 @@ def _progress(views: Views, t: NullTranslations) -> str:
         out.append(f'<li>{escape(line)} <span class="muted">{escape(flow.title.translate(t))}</span></li>')
     out.append("</ul>")
     if p.not_started:
-        out.append(f"<h3>{escape(_('Not started'))}</h3><p>{', '.join(_who(x, t) for x in p.not_started)}</p>")
+        heading = _("Not started")
+        out.append(f"<h3>{escape(heading)}</h3><p>{', '.join(_who(x, t) for x in p.not_started)}</p>")
     head = "".join(f"<th>{escape(flows[e].letter or e)}</th>" for e in p.exercises)
-    out.append(f'<div class="scroll"><table><thead><tr><th>{escape(_("Participant"))}</th><th></th>{head}')
-    out.append(f"<th>{escape(_('Status'))}</th></tr></thead><tbody>")
+    participant, status = _("Participant"), _("Status")
+    out.append(f'<div class="scroll"><table><thead><tr><th>{escape(participant)}</th><th></th>{head}')
+    out.append(f"<th>{escape(status)}</th></tr></thead><tbody>")
     sides = views.answers.side
     for row in p.rows:
         cells = "".join("<td>✓</td>" if e in row.completed else '<td class="muted">–</td>' for e in p.exercises)
@@ -202,19 +205,20 @@ def _board(views: Views, images: dict[str, bytes], t: NullTranslations) -> str:
             out.append(
                 f"<p><strong>{escape(according)}</strong> {_side(other_side(side), t)}</p>{_tally(cell.by_others, t)}"
             )
-            out.append(
-                f"<p><strong>{escape(_('According to themselves'))}</strong> {_side(side, t)}</p>"
-                f"{_tally(cell.by_themselves, t)}"
-            )
+            themselves = _("According to themselves")
+            out.append(f"<p><strong>{escape(themselves)}</strong> {_side(side, t)}</p>{_tally(cell.by_themselves, t)}")
             if cell.shared:
                 words = _words((w for w, _o, _s in cell.shared), len(cell.shared), t)
-                out.append(f'<p><span class="meet">{escape(_("Where the views meet"))}:</span> {words}</p>')
+                meet = _("Where the views meet")
+                out.append(f'<p><span class="meet">{escape(meet)}:</span> {words}</p>')
             if cell.only_others:
                 words = _words((w for w, _n in cell.only_others), len(cell.only_others), t, 8)
-                out.append(f"<p><strong>{escape(_('Only the other side mentions'))}:</strong> {words}</p>")
+                only = _("Only the other side mentions")
+                out.append(f"<p><strong>{escape(only)}:</strong> {words}</p>")
             if cell.only_themselves:
                 words = _words((w for w, _n in cell.only_themselves), len(cell.only_themselves), t, 8)
-                out.append(f"<p><strong>{escape(_('Only they themselves mention'))}:</strong> {words}</p>")
+                only = _("Only they themselves mention")
+                out.append(f"<p><strong>{escape(only)}:</strong> {words}</p>")
             out.append("</div>")
         out.append("</div>")
     return "".join(out)
@@ -241,18 +245,22 @@ def _tree(views: Views, images: dict[str, bytes], t: NullTranslations) -> str:
         f'<li>{escape(labels.role_label(role, t))} <span class="n">×{n}</span></li>' for role, n in tree.trunk
     )
     people = labels.people_count(tree.trunk_people, t)
-    out.append(f'<div class="card"><h4>{escape(_("Trunk: roles"))} <span class="muted">({escape(people)})</span></h4>')
-    out.append(f"<ul>{rows}</ul></div>" if rows else f'<p class="muted">{escape(_("(none)"))}</p></div>')
+    trunk, none = _("Trunk: roles"), _("(none)")
+    out.append(f'<div class="card"><h4>{escape(trunk)} <span class="muted">({escape(people)})</span></h4>')
+    out.append(f"<ul>{rows}</ul></div>" if rows else f'<p class="muted">{escape(none)}</p></div>')
     out.append("</div>")
     return "".join(out)
 
 
 def _roles(views: Views, t: NullTranslations) -> str:
     _ = t.gettext
-    out = [f"<p>{escape(_('Which roles people take on themselves, and which they expect from the other side.'))} "]
+    intro = _("Which roles people take on themselves, and which they expect from the other side.")
+    meet, meet_means = _("They meet"), _("taken on and expected")
+    gap, gap_means = _("Gap"), _("expected, but nobody takes it on")
+    out = [f"<p>{escape(intro)} "]
     out.append(
-        f'<span class="meet">{escape(_("They meet"))}</span>: {escape(_("taken on and expected"))}. '
-        f'<span class="gap">{escape(_("Gap"))}</span>: {escape(_("expected, but nobody takes it on"))}.</p>'
+        f'<span class="meet">{escape(meet)}</span>: {escape(meet_means)}. '
+        f'<span class="gap">{escape(gap)}</span>: {escape(gap_means)}.</p>'
     )
     for side in (FORMAL, "informal"):
         title = _("Roles of formal workers") if side == FORMAL else _("Roles of informal workers")
@@ -262,9 +270,9 @@ def _roles(views: Views, t: NullTranslations) -> str:
         out.append("</tr></thead><tbody>")
         for row in (r for r in views.roles if r.side == side):
             if row.meets:
-                status = f'<span class="meet">{escape(_("They meet"))}</span>'
+                status = f'<span class="meet">{escape(meet)}</span>'
             elif row.gap:
-                status = f'<span class="gap">{escape(_("Gap"))}</span>'
+                status = f'<span class="gap">{escape(gap)}</span>'
             elif row.taken_by:
                 status = escape(_("nobody asked for it"))
             else:
@@ -283,7 +291,8 @@ def _market(views: Views, t: NullTranslations) -> str:
     _ = t.gettext
     market = views.market
     answers = views.answers
-    out = [f"<h3>{escape(_('Suggested conversations'))}</h3>"]
+    heading = _("Suggested conversations")
+    out = [f"<h3>{escape(heading)}</h3>"]
     out.append(
         _paragraph(
             _(
@@ -308,7 +317,8 @@ def _market(views: Views, t: NullTranslations) -> str:
                 reasons.append(escape(_("words: {words}")).format(words=words))
             out.append(f"<li>{_who(m.seeker, t)} → {_who(m.offerer, t)}: {'; '.join(reasons)}</li>")
         out.append(_more(len(market.matches) - MATCHES, t) + "</ul>")
-    out.append(f'<h3>{escape(_("Per participant"))}</h3><div class="scroll"><table><thead><tr>')
+    per_participant = _("Per participant")
+    out.append(f'<h3>{escape(per_participant)}</h3><div class="scroll"><table><thead><tr>')
     for head in (_("Participant"), _("Looks for"), _("Offers")):
         out.append(f"<th>{escape(head)}</th>")
     out.append("</tr></thead><tbody>")
@@ -380,12 +390,14 @@ def _all_answers(views: Views, t: NullTranslations) -> str:
             lang = row.answer.language if row.typed else None
             if isinstance(row.answer.value, list):
                 inner = "".join(f"<li>{_user(v, lang, cls='answer')}</li>" for v in items)
-                body = f"<ul>{inner}</ul>" if items else f'<span class="muted">{escape(t.gettext("(none)"))}</span>'
+                none = t.gettext("(none)")
+                body = f"<ul>{inner}</ul>" if items else f'<span class="muted">{escape(none)}</span>'
             else:
                 body = _user(items[0] if items else "", lang, cls="answer")
             out.append(f"<li>{who[row.person.id]}: {body}</li>")
         out.append("</ul>")
-    return "".join(out) or f'<p class="muted">{escape(t.gettext("(no answers yet)"))}</p>'
+    nothing = t.gettext("(no answers yet)")
+    return "".join(out) or f'<p class="muted">{escape(nothing)}</p>'
 
 
 def document(views: Views, images: dict[str, bytes], t: NullTranslations, language: str) -> str:
