@@ -21,11 +21,11 @@ POT = LOCALES / "messages.pot"
 def update() -> None:
     extract = [
         "pybabel", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "NP_:1c,2", "--add-location=file",
-        "--sort-output", "--project=Vruchtbare Bodem", "--copyright-holder=Vruchtbare Bodem contributors",
+        "--sort-output", "--width=100", "--project=Vruchtbare Bodem", "--copyright-holder=Vruchtbare Bodem contributors",
         "-o", str(POT), ".",
     ]  # fmt: skip
     subprocess.run(extract, cwd=ROOT, check=True)
-    subprocess.run(["pybabel", "update", "-i", str(POT), "-d", str(LOCALES), "--no-fuzzy-matching", "--ignore-obsolete"], cwd=ROOT, check=True)
+    subprocess.run(["pybabel", "update", "-i", str(POT), "-d", str(LOCALES), "--no-fuzzy-matching", "--ignore-obsolete", "--width=100"], cwd=ROOT, check=True)
     fill_en()
 
 
