@@ -7,7 +7,7 @@ import logging
 import sys
 
 from bot.config import Settings
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_from_environment, translations
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_from_environment, strip_isolates, translations
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -30,7 +30,7 @@ def _summary(args: argparse.Namespace, settings: Settings) -> int:
             print(t.gettext("No workshop has this code. Please check it."), file=sys.stderr)
             return 2
         data = repo.workshop_answers(session, workshop)
-    print(summary_text(data, t, args.lang))
+    print(strip_isolates(summary_text(data, t, args.lang)))
     if args.out:
         from bot.pack import write_pack
 

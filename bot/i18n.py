@@ -114,6 +114,14 @@ def isolate(text: str) -> str:
     return f"\u2068{text}\u2069"
 
 
+_ISOLATES = str.maketrans("", "", "\u2068\u2069")
+
+
+def strip_isolates(text: str) -> str:
+    """For terminals, which do no bidi layout and may show the isolation marks as boxes."""
+    return text.translate(_ISOLATES)
+
+
 REVIEW_MARK = "Native-Speaker-Review:"
 
 

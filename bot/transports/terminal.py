@@ -28,7 +28,7 @@ from bot.engine import (
     View,
 )
 from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, SKIP
-from bot.i18n import LANGUAGES, language_from_environment, translations
+from bot.i18n import LANGUAGES, language_from_environment, strip_isolates, translations
 from storage import Database
 from storage import repository as repo
 
@@ -103,7 +103,7 @@ def render(view: View, language: str) -> str:
     else:
         lines.append(_("Type your answer and press Enter."))
     lines.append(_("/back goes back, /restart starts this exercise again, /quit stops (your answers are saved)."))
-    return "\n".join(lines)
+    return strip_isolates("\n".join(lines))
 
 
 def chat(
