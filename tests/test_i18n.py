@@ -187,3 +187,37 @@ def test_no_translation_call_hides_inside_an_f_string() -> None:
             if token.type == tokenize.STRING and "f" in prefix and re.search(r"\b(_|gettext|ngettext|pgettext)\(", token.string):
                 hidden.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
     assert hidden == []
+
+
+async def test_turkish_participant_switches_to_arabic_and_the_facilitator_reads_dutch(db: Database) -> None:
+    from tests.test_telegram import walk_until
+
+    api = FakeBotApi()
+    await api.start()
+    app = await start_app(api, db, frozenset({1}))
+    try:
+        admin = Phone(api, 1, "nl")
+        mark = await admin.send("/new Wijk Noord")
+        code = re.search(r"start=([A-Za-z0-9]+)", (await admin.reply(mark)).params["text"]).group(1)
+        phone = Phone(api, 90, "tr-TR")
+        mark = await phone.send(f"/start {code}")
+        offered = await phone.reply(mark)
+        assert "Türkçe" in offered.params["text"]
+        halfway = await walk_until(phone, await phone.prompt(mark), "c.intro", secret="Türkçe cevap")
+        assert re.search("[çğışöüİ]", halfway.text)  # still Turkish before the switch
+        mark = await phone.press("l|ar", halfway.message_id)
+        switched = await phone.prompt(mark)
+        assert switched.key == "c.intro"
+        await walk(phone, switched, "informal", "جواب عربي")
+        after = [c.params["text"] for c in api.calls[mark:] if c.method == "sendMessage" and c.params.get("chat_id") == 90]
+        assert after and all(re.search("[\u0600-\u06ff]", t) and "\u200f" in t for t in after)
+
+        mark = await admin.send("/summary")
+        await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark)
+        summary = "\n".join(c.params["text"] for c in api.sent_to(1, mark) if c.method == "sendMessage")
+    finally:
+        await stop_app(app)
+        await api.stop()
+    assert "Türkçe cevap a.who [tr]" in summary.replace("\u2068", "").replace("\u2069", "")
+    assert re.search(r"جواب عربي c\.why [^\n]*\[ar\]", summary.replace("\u2068", "").replace("\u2069", ""))
+    assert "Formele werkers" in summary or "Informele werkers" in summary  # the facilitator reads Dutch
