@@ -57,7 +57,7 @@ def check_limits(api: FakeBotApi) -> None:
 
 
 async def create_workshop(api: FakeBotApi, title: str = "Wijk Noord") -> str:
-    admin = Phone(api, ADMIN, "nl", "Fatma")
+    admin = Phone(api, ADMIN, "en", "Fatma")
     mark = await admin.send(f"/new {title}")
     reply = await admin.reply(mark)
     match = re.search(r"https://t\.me/VruchtbareBodemBot\?start=([A-Za-z0-9]+)", reply.params["text"])
