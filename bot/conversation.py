@@ -39,6 +39,14 @@ class Conversation:
         with self.db.session() as session:
             return self.handle_in(session, participant_id, event)
 
+    def handle_for(self, user_key: str, event: Event) -> Reply | None:
+        """The event for the person's active workshop, in one transaction; None when they have none."""
+        with self.db.session() as session:
+            participant = repo.active_participant(session, user_key)
+            if participant is None or participant.id is None:
+                return None
+            return self.handle_in(session, participant.id, event)
+
     def handle_in(self, session: Session, participant_id: int, event: Event) -> Reply:
         participant = session.get(Participant, participant_id)
         if participant is None:

@@ -49,8 +49,10 @@ class Database:
         parsed = make_url(self.url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
-        if parsed.get_backend_name() == "sqlite":
+        sqlite = parsed.get_backend_name() == "sqlite"
+        # A server connection can drop between updates: check it on checkout. A file cannot.
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=not sqlite)
+        if sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         if migrate:
             self.upgrade()

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage.models import Account, Answer, Facilitator, Invite, Participant, Position, Workshop, utcnow
@@ -235,10 +235,8 @@ def set_language(session: Session, user_key: str, language: str) -> None:
 
 
 def set_prompt_message(session: Session, participant_id: int, message_id: int | None) -> None:
-    position = session.get(Position, participant_id)
-    if position is not None:
-        position.prompt_message_id = message_id
-        session.add(position)
+    statement = update(Position).where(col(Position.participant_id) == participant_id).values(prompt_message_id=message_id)
+    session.exec(statement)
 
 
 def set_meeting(session: Session, workshop: Workshop, when: datetime) -> None:

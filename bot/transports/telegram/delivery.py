@@ -74,5 +74,5 @@ async def remove_keyboard(bot: Bot, chat_id: int, message_id: int | None) -> Non
             lambda: bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None),
             "editMessageReplyMarkup",
         )
-    except (BadRequest, Undelivered):
-        pass  # already without buttons, deleted, or too old to edit
+    except (BadRequest, Undelivered, Blocked):
+        pass  # already without buttons, deleted, too old to edit, or the chat is gone

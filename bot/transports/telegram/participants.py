@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
@@ -78,25 +79,34 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
             except BadRequest:
                 pass  # unchanged markup
             return
-        await query.answer()
+        # The spinner on the button and the next prompt: independent calls, made at once.
+        await asyncio.gather(query.answer(), show(context, svc, chat.id, participant_id, reply))
+        return
     await show(context, svc, chat.id, participant_id, reply)
 
 
 async def show(context: ContextTypes.DEFAULT_TYPE, svc: BotContext, chat_id: int, participant_id: int, reply: Reply) -> None:
-    """Send the view as a new prompt and take the buttons off the previous one."""
-    await remove_keyboard(context.bot, chat_id, reply.prompt_message_id)
+    """Send the view as a new prompt and take the buttons off the previous one (both at once)."""
     rendered = render_view(reply.outcome.view, reply.language)
     try:
-        message = await send_html(context.bot, chat_id, rendered.messages, rendered.keyboard)
+        _removed, message = await asyncio.gather(
+            remove_keyboard(context.bot, chat_id, reply.prompt_message_id),
+            send_html(context.bot, chat_id, rendered.messages, rendered.keyboard),
+        )
     except Blocked:
-        with svc.db.session() as session:
-            participant = session.get(repo.Participant, participant_id)
-            if participant is not None:
-                participant.blocked_at = utcnow()
+        mark_blocked(svc, participant_id)
         return
     if message is not None:
         with svc.db.session() as session:
             repo.set_prompt_message(session, participant_id, message.message_id)
+
+
+def mark_blocked(svc: BotContext, participant_id: int) -> None:
+    """The participant blocked the bot (403): remember it for /status; send nothing more."""
+    with svc.db.session() as session:
+        participant = session.get(repo.Participant, participant_id)
+        if participant is not None:
+            participant.blocked_at = utcnow()
 
 
 def _same_step(query: CallbackQuery, key: str) -> bool:
@@ -104,18 +114,22 @@ def _same_step(query: CallbackQuery, key: str) -> bool:
     return decoded is not None and decoded[0] == "a" and decoded[1][0] == key
 
 
-async def handle_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
+async def handle_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> bool:
+    """Run the event for the person's active workshop; False (and nothing done) when there is none."""
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    with svc.db.session() as session:
-        participant = repo.active_participant(session, user_key(user))
-        pid = participant.id if participant is not None else None
-    if pid is None:
+    reply = svc.conversation.handle_for(user_key(user), event)
+    if reply is None:
+        return False
+    assert reply.participant.id is not None
+    await present(update, context, reply.participant.id, reply)
+    return True
+
+
+async def handle_or_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
+    if not await handle_event(update, context, event):
         await ask_for_code(update, context)
-        return
-    reply = svc.conversation.handle(pid, event)
-    await present(update, context, pid, reply)
 
 
 # --- joining --------------------------------------------------------------------------
@@ -219,51 +233,36 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload:
         await join_with_code(update, context, payload)
         return
-    svc = services(context)
-    user = update.effective_user
-    assert user is not None
-    with svc.db.session() as session:
-        active = repo.active_participant(session, user_key(user))
-    if active is None:
-        await ask_for_code(update, context)
-    else:
-        await handle_event(update, context, Show())
+    await handle_or_ask(update, context, Show())
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
-    svc = services(context)
-    user = update.effective_user
-    assert user is not None
-    with svc.db.session() as session:
-        active = repo.active_participant(session, user_key(user))
-    if active is None:
-        await join_with_code(update, context, message.text)
-        return
-    await handle_event(update, context, TextInput(message.text))
+    if not await handle_event(update, context, TextInput(message.text)):
+        await join_with_code(update, context, message.text)  # not in a workshop yet: the text is a join code
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await handle_event(update, context, NonText())
+    await handle_or_ask(update, context, NonText())
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     command = (message.text or "").split()[0] if message is not None else "/"
-    await handle_event(update, context, UnknownCommand(command))
+    await handle_or_ask(update, context, UnknownCommand(command))
 
 
 async def on_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await handle_event(update, context, Back())
+    await handle_or_ask(update, context, Back())
 
 
 async def on_skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await handle_event(update, context, Skip())
+    await handle_or_ask(update, context, Skip())
 
 
 async def on_restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await handle_event(update, context, Restart())
+    await handle_or_ask(update, context, Restart())
 
 
 @dataclass(frozen=True)
@@ -404,7 +403,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             event = control(at=key)
         else:
             event = Pick(option, at=key)
-        await handle_event(update, context, event)
+        await handle_or_ask(update, context, event)
     elif kind == "l" and len(parts) == 1 and parts[0] in LANGUAGES:
         await choose_language(update, context, parts[0])
     elif kind == "w" and len(parts) == 1 and parts[0].isdigit():

@@ -17,8 +17,9 @@ from bot.i18n import translations
 from bot.progress import is_finished
 from bot.timefmt import format_meeting
 from bot.transports.telegram.context import BotContext
-from bot.transports.telegram.delivery import Blocked, Undelivered, remove_keyboard, send_html
-from bot.transports.telegram.rendering import render_view, text_messages
+from bot.transports.telegram.delivery import Blocked, Undelivered, send_html
+from bot.transports.telegram.participants import mark_blocked, show
+from bot.transports.telegram.rendering import text_messages
 from bot.transports.telegram.summaries import deliver_summary
 from storage import Participant, Workshop
 from storage import repository as repo
@@ -96,24 +97,21 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
         _ = translations(language).gettext
         note = _("A reminder: the workshop “{title}” is on {when}. You have not finished yet; here is where you stopped.")
         reply = svc.conversation.handle(pid, Show())
-        rendered = render_view(reply.outcome.view, language)
+        note = note.format(title=title, when=format_meeting(meeting, language))
         try:
-            await send_html(context.bot, chat_id, text_messages(note.format(title=title, when=format_meeting(meeting, language)), language))
-            await remove_keyboard(context.bot, chat_id, reply.prompt_message_id)
-            message = await send_html(context.bot, chat_id, rendered.messages, rendered.keyboard)
+            await send_html(context.bot, chat_id, text_messages(note, language))
+            await show(context, svc, chat_id, pid, reply)  # the step where they stopped, with its buttons
         except Blocked:
-            with svc.db.session() as session:
-                stored = session.get(Participant, pid)
-                stored.blocked_at = utcnow()
+            mark_blocked(svc, pid)
             continue
         except Undelivered:
             failed = True
             continue
         with svc.db.session() as session:
             stored = session.get(Participant, pid)
+            if stored.blocked_at is not None:
+                continue  # show() found the chat blocked
             stored.reminded_at = utcnow()
-            if message is not None:
-                repo.set_prompt_message(session, pid, message.message_id)
         log.info("reminder sent to participant %d", pid)
     if failed:
         _retry_later(context, send_reminders, workshop_id, "remind")
