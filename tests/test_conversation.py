@@ -287,3 +287,17 @@ def test_review_lets_an_exercise_be_changed(db: Database) -> None:
     view = go_to(handle, view, "review.overview", "informal")
     assert "nieuw waarom" in view.text
     assert stored(db, pid)["c.why"] == "nieuw waarom"
+
+
+def test_exercise_taken_out_of_the_workshop_midway(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    go_to(handle, handle(Show()), "b.other_skills")
+    with db.session() as session:
+        workshop = session.exec(select(repo.Workshop)).one()
+        workshop.exercises = ["a", "c", "d", "e"]
+        session.add(workshop)
+    view = handle(Show())
+    assert view.key == "c.intro"  # the next unfinished exercise; what was done stays done
+    with db.session() as session:
+        assert set(repo.load_progress(session, pid).position.completed) == {"intro", "a"}

@@ -29,7 +29,7 @@ from bot.engine.model import (
     SideIs,
     Step,
 )
-from bot.engine.runner import Outcome, Position, State, View, ViewOption, advance_target, run
+from bot.engine.runner import Outcome, Position, State, View, ViewOption, run
 
 __all__ = [
     "AnswerIncludes",
@@ -59,6 +59,5 @@ __all__ = [
     "UnknownCommand",
     "View",
     "ViewOption",
-    "advance_target",
     "run",
 ]

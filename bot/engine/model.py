@@ -126,7 +126,6 @@ class Flow:
     steps: tuple[Step, ...]
     letter: str | None = None  # the hand-out's exercise letter (A to E)
     optional_in_workshop: bool = True  # onboarding and the closing review always run
-    intro: Text | None = None
     step_index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -53,10 +53,15 @@ class State:
 
     @property
     def side(self) -> str | None:
-        role = self.answers.get(ROLE_KEY)
-        if not isinstance(role, str):
-            return None
-        return FORMAL if role == FORMAL else INFORMAL
+        return side_of(self.answers)
+
+
+def side_of(answers: Mapping[str, Value]) -> str | None:
+    """Formal or informal, from the role answered in the onboarding; None before that."""
+    role = answers.get(ROLE_KEY)
+    if not isinstance(role, str):
+        return None
+    return FORMAL if role == FORMAL else INFORMAL
 
 
 @dataclass(frozen=True)
@@ -77,10 +82,6 @@ class View:
     controls: tuple[ViewOption, ...]
     finished: bool = False
 
-    @property
-    def expects_text(self) -> bool:
-        return self.kind in (Kind.TEXT, Kind.LIST)
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -95,11 +96,6 @@ def run(state: State, event: Event, t: NullTranslations) -> Outcome:
     """Apply one event to a participant's state."""
     engine = _Run(state, t)
     return engine.handle(event)
-
-
-def advance_target(state: State) -> Position:
-    """Where a participant stands; the first step when they have not started."""
-    return _Run(state, NullTranslations()).current()
 
 
 class _Run:
@@ -118,10 +114,7 @@ class _Run:
 
     @property
     def side(self) -> str | None:
-        role = self.answers.get(ROLE_KEY)
-        if not isinstance(role, str):
-            return None
-        return FORMAL if role == FORMAL else INFORMAL
+        return side_of(self.answers)
 
     def current(self) -> Position:
         pos = self.state.position
@@ -132,8 +125,8 @@ class _Run:
             # The step vanished (an earlier answer changed, or a flow was edited):
             # continue with the next one that is shown.
             return self.after(pos, flow.step_index.get(pos.step, -1))
-        first = self.first_of(0, frozenset())
-        return first
+        # Not started, or the exercise was taken out of the workshop: the first unfinished one.
+        return self.first_of(0, pos.completed if pos is not None else frozenset())
 
     def first_of(self, start: int, completed: frozenset[str]) -> Position:
         """The first shown step of the first unfinished flow from ``start``, wrapping."""
@@ -390,8 +383,6 @@ class _Run:
         prompt = step.prompt.pick(self.side) if hasattr(step.prompt, "pick") else step.prompt
         args = {name: text.translate(t) for name, text in step.prompt_args}
         parts = [prompt.translate(t).format(**args) if args else prompt.translate(t)]
-        if number == 1 and flow.intro is not None:
-            parts.insert(0, flow.intro.translate(t))
         parts.extend(f"“{q.text.translate(t)}”\n— {q.source.translate(t)}" for q in step.quotes)
         described = [o for o in step.visible_options(self) if o.description is not None and step.describe]
         if described:
@@ -460,4 +451,4 @@ def _exercise_name(flow: Flow, t: NullTranslations) -> str:
     return f"{flow.letter}. {title}" if flow.letter else title
 
 
-__all__ = ["Outcome", "Position", "State", "View", "ViewOption", "advance_target", "format_answer", "run"]
+__all__ = ["Outcome", "Position", "State", "View", "ViewOption", "format_answer", "run"]
