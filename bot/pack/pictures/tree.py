@@ -8,6 +8,7 @@ part has more than fits, it shows the most frequent items and says how many more
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from babel.support import NullTranslations
 from PIL import Image, ImageDraw
@@ -16,6 +17,7 @@ from bot.i18n import is_rtl
 from bot.pack import labels
 from bot.pack.pictures.drawing import (
     Box,
+    Color,
     Item,
     Style,
     compose,
@@ -144,17 +146,7 @@ def render(
     y = draw_paragraph(
         draw, inner, inner.top, compose([_("Fruits: goals"), _count_line(tree.fruits, t)], rtl), HEADING, 2, "center"
     )
-    fruits = _entries(tree.fruits)
-    half = (inner.width - 30) / 2
-    columns = (
-        Box(inner.left, y, inner.left + half, inner.bottom),
-        Box(inner.right - half, y, inner.right, inner.bottom),
-    )
-    if rtl:
-        columns = columns[::-1]
-    per_column = _fitting(fruits, columns[0], ITEM)
-    draw_items(draw, columns[0], y + 6, fruits[:per_column], ITEM, more=more, bullet=FRUIT, rtl=rtl)
-    draw_items(draw, columns[1], y + 6, fruits[per_column:], ITEM, more=more, bullet=FRUIT, rtl=rtl)
+    _two_columns(draw, Box(inner.left, y, inner.right, inner.bottom), 30, _entries(tree.fruits), FRUIT, more, rtl)
 
     # The trunk: the essential roles and how many chose each.
     ground = 1390
@@ -191,18 +183,21 @@ def render(
         2,
         "center",
     )
-    roots = _entries(tree.roots)
-    half = (roots_box.width - 40) / 2
-    columns = (
-        Box(roots_box.left, y, roots_box.left + half, roots_box.bottom),
-        Box(roots_box.right - half, y, roots_box.right, roots_box.bottom),
-    )
+    _two_columns(draw, Box(roots_box.left, y, roots_box.right, roots_box.bottom), 40, _entries(tree.roots), BARK, more, rtl)
+    return image
+
+
+def _two_columns(
+    draw: ImageDraw.ImageDraw, box: Box, gap: int, items: list[Item], bullet: Color, more: Callable[[int], str], rtl: bool
+) -> None:
+    """Items in two columns side by side (the first on the right in right-to-left languages)."""
+    half = (box.width - gap) / 2
+    columns = (Box(box.left, box.top, box.left + half, box.bottom), Box(box.right - half, box.top, box.right, box.bottom))
     if rtl:
         columns = columns[::-1]
-    per_column = _fitting(roots, columns[0], ITEM)
-    draw_items(draw, columns[0], y + 6, roots[:per_column], ITEM, more=more, bullet=BARK, rtl=rtl)
-    draw_items(draw, columns[1], y + 6, roots[per_column:], ITEM, more=more, bullet=BARK, rtl=rtl)
-    return image
+    per_column = _fitting(items, columns[0], ITEM)
+    draw_items(draw, columns[0], box.top + 6, items[:per_column], ITEM, more=more, bullet=bullet, rtl=rtl)
+    draw_items(draw, columns[1], box.top + 6, items[per_column:], ITEM, more=more, bullet=bullet, rtl=rtl)
 
 
 def _fitting(items: list[Item], box: Box, style: Style, max_lines: int = 2) -> int:

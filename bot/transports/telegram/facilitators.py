@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import qrcode
 from sqlmodel import Session
@@ -60,6 +61,24 @@ def resolve_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tupl
         if len(mine) == 1:
             return mine[0], args
     return None, args
+
+
+FacilitatorHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Workshop, list[str], str], Awaitable[None]]
+
+
+def for_own_workshop(handler: FacilitatorHandler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """A facilitator command about one of the user's workshops: resolved, or refused revealing nothing.
+    The handler gets the workshop, the remaining arguments and the facilitator's language."""
+
+    @functools.wraps(handler)
+    async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        workshop, args = resolve_workshop(update, context)
+        if workshop is None:
+            await _refuse_or_ask(update, context)
+            return
+        await handler(update, context, workshop, args, _language(update, context))
+
+    return command
 
 
 async def _refuse_or_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -159,12 +178,10 @@ def settings_text(workshop: Workshop, language: str) -> str:
     )
 
 
-async def on_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    workshop, _args = resolve_workshop(update, context)
-    if workshop is None:
-        await _refuse_or_ask(update, context)
-        return
-    language = _language(update, context)
+@for_own_workshop
+async def on_settings(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str
+) -> None:
     await _reply(update, context, settings_text(workshop, language), settings_keyboard(workshop.id, workshop.exercises, language))
 
 
@@ -204,12 +221,10 @@ def change_workshop(
     return stored
 
 
-async def on_meeting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    workshop, args = resolve_workshop(update, context)
-    if workshop is None:
-        await _refuse_or_ask(update, context)
-        return
-    language = _language(update, context)
+@for_own_workshop
+async def on_meeting(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, args: list[str], language: str
+) -> None:
     _ = translations(language).gettext
     when = parse_meeting(" ".join(args))
     if when is None:
@@ -219,12 +234,10 @@ async def on_meeting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _reply(update, context, settings_text(workshop, language), settings_keyboard(workshop.id, workshop.exercises, language))
 
 
-async def on_timing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    workshop, args = resolve_workshop(update, context)
-    if workshop is None:
-        await _refuse_or_ask(update, context)
-        return
-    language = _language(update, context)
+@for_own_workshop
+async def on_timing(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, args: list[str], language: str
+) -> None:
     _ = translations(language).gettext
     if len(args) != 2 or not all(a.isdigit() and 0 < int(a) <= 24 * 14 for a in args):
         await _reply(update, context, _("Please give two numbers of hours, for example: /timing {code} 48 24").format(code=workshop.code))
@@ -239,13 +252,11 @@ async def on_timing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _reply(update, context, settings_text(workshop, language))
 
 
-async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@for_own_workshop
+async def on_status(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str
+) -> None:
     svc = services(context)
-    workshop, _args = resolve_workshop(update, context)
-    if workshop is None:
-        await _refuse_or_ask(update, context)
-        return
-    language = _language(update, context)
     t = translations(language)
     _ = t.gettext
     with svc.db.session() as session:
@@ -265,27 +276,24 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _reply(update, context, "\n".join(lines))
 
 
-async def on_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    workshop, _args = resolve_workshop(update, context)
-    if workshop is None:
-        await _refuse_or_ask(update, context)
-        return
+@for_own_workshop
+async def on_summary(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str
+) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await deliver_summary(context.bot, services(context).db, workshop.id, chat.id, _language(update, context))
+    await deliver_summary(context.bot, services(context).db, workshop.id, chat.id, language)
 
 
-async def on_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+@for_own_workshop
+async def on_invite(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str
+) -> None:
     user = update.effective_user
     assert user is not None
-    workshop, _args = resolve_workshop(update, context)
-    if workshop is None:
-        await _refuse_or_ask(update, context)
-        return
-    with svc.db.session() as session:
+    with services(context).db.session() as session:
         token = repo.create_invite(session, workshop.id, user_key(user))
-    _ = translations(_language(update, context)).gettext
+    _ = translations(language).gettext
     link = create_deep_linked_url(context.bot.username, token)
     await _reply(
         update,
