@@ -23,6 +23,7 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     log_level: str = "INFO"
+    chat_messages_per_second: float = 1.0  # sustained, per private chat (Telegram's guidance)
     retry_delay: float = 120.0  # seconds before a reminder or summary that could not be delivered is tried again
 
     @classmethod

@@ -445,3 +445,24 @@ async def test_webhook_with_secret_token(api: FakeBotApi, db: Database, unused_t
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+
+
+async def test_messages_to_one_chat_are_paced(api: FakeBotApi, db: Database) -> None:
+    from bot.transports.telegram.pacing import BURST
+
+    rate = 4.0
+    app = await start_app(api, db, frozenset({ADMIN}), chat_messages_per_second=rate)
+    try:
+        code = await create_workshop(api)
+        phone = Phone(api, FORMAL, "en")
+        await walk_until(phone, await join(api, phone, code), "a.does", secret="Tempo")
+        admin = Phone(api, ADMIN, "en")
+        mark = await admin.send("/summary")
+        await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark, timeout=60)
+    finally:
+        await stop_app(app)
+    sent = [c.at for c in api.sent_to(ADMIN, mark)]
+    assert len(sent) > BURST + rate  # enough messages for the pacing to show
+    for i, start in enumerate(sent):
+        within = [t for t in sent[i:] if t - start < 1.0]
+        assert len(within) <= BURST + rate, "more messages in one second than the chat allows"

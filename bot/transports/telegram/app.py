@@ -7,7 +7,6 @@ import logging
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -24,6 +23,7 @@ from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
 from bot.transports.telegram import facilitators as fac
 from bot.transports.telegram import participants as part
 from bot.transports.telegram.context import BotContext
+from bot.transports.telegram.pacing import ChatPacedRateLimiter
 from bot.transports.telegram.schedule import restore_schedules
 from storage import Database
 
@@ -92,7 +92,7 @@ def build_application(settings: Settings, db: Database | None = None, *, rate_li
         builder = builder.base_url(settings.api_url).base_file_url(settings.api_url.replace("/bot", "/file/bot"))
     if rate_limit:
         # Telegram's flood limits; 429 answers are waited out and retried.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(ChatPacedRateLimiter(per_chat_per_second=settings.chat_messages_per_second))
     app = builder.build()
     app.bot_data["services"] = BotContext(settings=settings, db=database, conversation=Conversation(database))
 
