@@ -466,3 +466,22 @@ async def test_messages_to_one_chat_are_paced(api: FakeBotApi, db: Database) -> 
     for i, start in enumerate(sent):
         within = [t for t in sent[i:] if t - start < 1.0]
         assert len(within) <= BURST + rate, "more messages in one second than the chat allows"
+
+
+async def test_a_large_workshop_summary_keeps_the_chat_readable(api: FakeBotApi, app, db: Database) -> None:
+    from benchmarks.summary import populate
+    from bot.transports.telegram.summaries import MAX_MESSAGES
+
+    code = await create_workshop(api)
+    with db.session() as session:
+        workshop = repo.workshop_by_code(session, code)
+    populate(db, workshop, 60)
+    admin = Phone(api, ADMIN, "en")
+    mark = await admin.send("/summary")
+    document = await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark, timeout=60)
+    messages = [c for c in api.sent_to(ADMIN, mark) if c.method == "sendMessage"]
+    assert len(messages) == MAX_MESSAGES + 1
+    assert "left out here" in messages[-1].params["text"]
+    with db.session() as session:
+        count = len(session.exec(select(Answer)).all())
+    assert count > 1000 and len(document.files["document"]) > 100_000  # everything is in the document

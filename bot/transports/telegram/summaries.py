@@ -18,6 +18,8 @@ from bot.transports.telegram.rendering import MAX_CAPTION, text_messages
 from storage import Database, Workshop
 from storage import repository as repo
 
+MAX_MESSAGES = 40  # at about one a second per chat: well under a minute of messages
+
 
 async def deliver_summary(bot: Bot, db: Database, workshop_id: int, chat_id: int, language: str) -> None:
     """Raises when delivery fails after retries, so the caller can try again later."""
@@ -35,6 +37,15 @@ async def deliver_summary(bot: Bot, db: Database, workshop_id: int, chat_id: int
         messages += text_messages(view, language)
     for section in summary_sections(data, t, language):
         messages += text_messages(section, language)
+    if len(messages) > MAX_MESSAGES:
+        # A large workshop would fill the chat with hundreds of messages: the documents hold it all.
+        left_out = len(messages) - MAX_MESSAGES
+        note = t.ngettext(
+            "{n} more message of answers is left out here: the documents below hold everything.",
+            "{n} more messages of answers are left out here: the documents below hold everything.",
+            left_out,
+        ).format(n=left_out)
+        messages = [*messages[:MAX_MESSAGES], *text_messages(note, language)]
     await send_html(bot, chat_id, messages)
 
     captions = {
