@@ -14,7 +14,7 @@ from bot.engine import Event, Outcome, State, run
 from bot.engine import Position as EnginePosition
 from bot.flows import workshop_flows
 from bot.i18n import translations
-from storage import Database, Participant, Workshop
+from storage import Database, Participant, Position, Workshop
 from storage import repository as repo
 from storage.models import utcnow
 
@@ -35,46 +35,61 @@ class Conversation:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def handle(self, participant_id: int, event: Event) -> Reply:
+    def handle(self, participant_id: int, event: Event, shown_prompt: int | None = None) -> Reply:
         with self.db.session() as session:
-            return self.handle_in(session, participant_id, event)
+            participant = session.get(Participant, participant_id)
+            if participant is None:
+                raise LookupError(f"no participant {participant_id}")
+            workshop = session.get(Workshop, participant.workshop_id)
+            assert workshop is not None
+            position = session.get(Position, participant_id)
+            return self._handle(session, participant, workshop, position, event, shown_prompt)
 
-    def handle_for(self, user_key: str, event: Event) -> Reply | None:
-        """The event for the person's active workshop, in one transaction; None when they have none."""
+    def handle_for(self, user_key: str, event: Event, shown_prompt: int | None = None) -> Reply | None:
+        """The event for the person's active workshop, in one transaction; None when they have none.
+
+        ``shown_prompt``: the message id of the last prompt the transport sent, if it knows it; it is
+        stored with the position in this same transaction instead of one of its own."""
         with self.db.session() as session:
-            participant = repo.active_participant(session, user_key)
-            if participant is None or participant.id is None:
+            found = repo.active_state(session, user_key)
+            if found is None:
                 return None
-            return self.handle_in(session, participant.id, event)
+            return self._handle(session, *found, event, shown_prompt)
 
-    def handle_in(self, session: Session, participant_id: int, event: Event) -> Reply:
-        participant = session.get(Participant, participant_id)
-        if participant is None:
-            raise LookupError(f"no participant {participant_id}")
-        workshop = session.get(Workshop, participant.workshop_id)
-        assert workshop is not None
-        progress = repo.load_progress(session, participant_id)
-        stored = progress.position
+    def _handle(
+        self,
+        session: Session,
+        participant: Participant,
+        workshop: Workshop,
+        stored: Position | None,
+        event: Event,
+        shown_prompt: int | None,
+    ) -> Reply:
+        assert participant.id is not None
+        rows = repo.answer_rows(session, participant.id)
+        answers = {key: row.value for key, row in rows.items()}
         position = (
             EnginePosition(stored.exercise, stored.step, frozenset(stored.completed), stored.finished)
             if stored is not None
             else None
         )
-        state = State(flows=workshop_flows(workshop.exercises), answers=progress.answers, position=position)
+        state = State(flows=workshop_flows(workshop.exercises), answers=answers, position=position)
         outcome = run(state, event, translations(participant.language))
 
-        repo.save_answers(session, participant_id, outcome.changes, participant.language, progress.rows)
+        repo.save_answers(session, participant.id, outcome.changes, participant.language, rows)
         self._sync_profile(participant, outcome)
         new = outcome.position
-        unchanged = stored is not None and (stored.exercise, stored.step, set(stored.completed), stored.finished) == (
-            new.flow,
-            new.step,
-            set(new.completed),
-            new.finished,
-        )
-        previous_prompt = stored.prompt_message_id if stored is not None else None
+        previous_prompt = shown_prompt if shown_prompt is not None else (stored.prompt_message_id if stored else None)
+        unchanged = stored is not None and (
+            stored.exercise,
+            stored.step,
+            set(stored.completed),
+            stored.finished,
+            stored.prompt_message_id,
+        ) == (new.flow, new.step, set(new.completed), new.finished, previous_prompt)
         if not unchanged:
-            repo.save_position(session, participant_id, new.flow, new.step, new.completed, new.finished)
+            saved = repo.save_position(session, participant.id, new.flow, new.step, new.completed, new.finished)
+            saved.prompt_message_id = previous_prompt
         session.add(participant)
         session.flush()
         return Reply(
@@ -93,10 +108,3 @@ class Conversation:
             field = _PROFILE_FIELDS.get(key)
             if field is not None:
                 setattr(participant, field, value if isinstance(value, str) else None)
-
-    def set_language(self, participant_id: int, language: str) -> None:
-        with self.db.session() as session:
-            participant = session.get(Participant, participant_id)
-            if participant is not None:
-                participant.language = language
-                session.add(participant)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage.models import Account, Answer, Facilitator, Invite, Participant, Position, Workshop, utcnow
@@ -139,13 +139,13 @@ class Progress:
         return {key: row.value for key, row in self.rows.items()}
 
 
-def _answer_rows(session: Session, participant_id: int) -> dict[str, Answer]:
+def answer_rows(session: Session, participant_id: int) -> dict[str, Answer]:
     rows = session.exec(select(Answer).where(Answer.participant_id == participant_id))
     return {f"{a.exercise}.{a.step}": a for a in rows}
 
 
 def load_progress(session: Session, participant_id: int) -> Progress:
-    return Progress(rows=_answer_rows(session, participant_id), position=session.get(Position, participant_id))
+    return Progress(rows=answer_rows(session, participant_id), position=session.get(Position, participant_id))
 
 
 def save_answers(
@@ -159,7 +159,7 @@ def save_answers(
     if not changes:
         return
     if existing is None:
-        existing = _answer_rows(session, participant_id)
+        existing = answer_rows(session, participant_id)
     now = utcnow()
     for key, value in changes.items():
         exercise, step = key.split(".", 1)
@@ -234,9 +234,17 @@ def set_language(session: Session, user_key: str, language: str) -> None:
         session.add(facilitator)
 
 
-def set_prompt_message(session: Session, participant_id: int, message_id: int | None) -> None:
-    statement = update(Position).where(col(Position.participant_id) == participant_id).values(prompt_message_id=message_id)
-    session.exec(statement)
+def active_state(session: Session, user_key: str) -> tuple[Participant, Workshop, Position | None] | None:
+    """The person's active participation with its workshop and position, in one query (the hot path)."""
+    query = (
+        select(Participant, Workshop, Position)
+        .join(Account, col(Account.active_participant_id) == col(Participant.id))
+        .join(Workshop, col(Workshop.id) == col(Participant.workshop_id))
+        .outerjoin(Position, col(Position.participant_id) == col(Participant.id))
+        .where(Account.user_key == user_key)
+    )
+    row = session.exec(query).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def set_meeting(session: Session, workshop: Workshop, when: datetime) -> None:

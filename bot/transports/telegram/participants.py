@@ -97,8 +97,7 @@ async def show(context: ContextTypes.DEFAULT_TYPE, svc: BotContext, chat_id: int
         mark_blocked(svc, participant_id)
         return
     if message is not None:
-        with svc.db.session() as session:
-            repo.set_prompt_message(session, participant_id, message.message_id)
+        svc.prompts.remember(reply.participant.user_key, message.message_id)
 
 
 def mark_blocked(svc: BotContext, participant_id: int) -> None:
@@ -119,7 +118,8 @@ async def handle_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    reply = svc.conversation.handle_for(user_key(user), event)
+    key = user_key(user)
+    reply = svc.conversation.handle_for(key, event, svc.prompts.get(key))
     if reply is None:
         return False
     assert reply.participant.id is not None
@@ -206,7 +206,7 @@ async def join_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE, cod
         ),
         language_keyboard(language),
     )
-    reply = svc.conversation.handle(participant_id, Show())
+    reply = svc.conversation.handle(participant_id, Show(), svc.prompts.get(user_key(user)))
     await show(context, svc, chat.id, participant_id, reply)
 
 
@@ -430,7 +430,7 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE, la
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
     if pid is not None:
-        reply = svc.conversation.handle(pid, Show())  # the current step again, in the new language
+        reply = svc.conversation.handle(pid, Show(), svc.prompts.get(user_key(user)))  # the step again, in the new language
         chat = update.effective_chat
         assert chat is not None
         await show(context, svc, chat.id, pid, reply)
@@ -453,7 +453,7 @@ async def switch_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE, pa
         await query.answer(_("This button is not valid."))
         return
     await query.answer()
-    reply = svc.conversation.handle(participant_id, Show())
+    reply = svc.conversation.handle(participant_id, Show(), svc.prompts.get(user_key(user)))
     chat = update.effective_chat
     assert chat is not None
     await show(context, svc, chat.id, participant_id, reply)

@@ -93,10 +93,10 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
         with svc.db.session() as session:
             participant = session.get(Participant, pid)
             assert participant is not None and participant.chat_id is not None
-            chat_id, language = participant.chat_id, participant.language
+            chat_id, language, key = participant.chat_id, participant.language, participant.user_key
         _ = translations(language).gettext
         note = _("A reminder: the workshop “{title}” is on {when}. You have not finished yet; here is where you stopped.")
-        reply = svc.conversation.handle(pid, Show())
+        reply = svc.conversation.handle(pid, Show(), svc.prompts.get(key))
         note = note.format(title=title, when=format_meeting(meeting, language))
         try:
             await send_html(context.bot, chat_id, text_messages(note, language))
