@@ -10,7 +10,6 @@ from bot.flows.e_core import ALL_ROLES, PITFALLS
 from bot.flows.intro import ROLES
 from storage.models import Participant
 
-VIEWS = ("progress", "board", "tree", "roles", "market", "pitfalls", "answers")
 _ROLE_LABELS = {r.id: r.label for r in ALL_ROLES}
 _CATEGORY_LABELS = dict(CATEGORIES)
 _PITFALL_LABELS = {p.id: p.label for p in PITFALLS}

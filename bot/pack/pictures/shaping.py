@@ -12,13 +12,8 @@ from collections.abc import Iterator
 
 import arabic_reshaper
 
-from bot.pack.pictures.bidi import base_level, visual
+from bot.pack.pictures.bidi import visual
 from bot.pack.scripts import ARABIC, script_of
-
-
-def is_rtl_text(text: str) -> bool:
-    """Whether the text reads right to left, by its first strong character (like dir="auto")."""
-    return base_level(text) == 1
 
 
 def _split(text: str) -> Iterator[tuple[str, str]]:
