@@ -46,6 +46,12 @@ def NP_(context: str, msgid: str) -> Text:  # noqa: N802 - the gettext conventio
     return Text(msgid, context)
 
 
+@functools.cache
+def _catalogs_ready() -> None:
+    """Compile once per process, before the first translator is built."""
+    compile_catalogs()
+
+
 def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
     """Compile every ``.po`` whose ``.mo`` is missing or older; return those compiled."""
     from babel.messages.mofile import write_mo
@@ -71,7 +77,7 @@ def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
 @functools.cache
 def translations(language: str) -> NullTranslations:
     """The translator for one language; English falls through to the source strings."""
-    compile_catalogs()
+    _catalogs_ready()
     if language == FALLBACK_LANGUAGE:
         return NullTranslations()
     found = Translations.load(str(LOCALES_DIR), [language], DOMAIN)

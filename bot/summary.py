@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from babel.support import NullTranslations
 
-from bot.engine.model import FORMAL, Kind
+from bot.engine.model import FORMAL, Kind, side_for_role
 from bot.engine.render import format_answer, step_label
 from bot.flows import workshop_flows
 from bot.i18n import isolate
@@ -18,9 +18,7 @@ from storage.repository import WorkshopAnswers
 
 
 def side_of(participant: Participant) -> str | None:
-    if participant.role is None:
-        return None
-    return "formal" if participant.role == FORMAL else "informal"
+    return side_for_role(participant.role)
 
 
 def participant_label(participant: Participant, t: NullTranslations) -> str:

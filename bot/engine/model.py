@@ -16,6 +16,13 @@ INFORMAL = "informal"
 ROLE_KEY = "intro.role"  # the answer that decides which side a participant is on
 
 
+def side_for_role(role: str | None) -> str | None:
+    """Formal or informal: every role but "formal" (volunteer, key figure, self-organisation) is informal."""
+    if role is None:
+        return None
+    return FORMAL if role == FORMAL else INFORMAL
+
+
 class Kind(StrEnum):
     INFO = "info"  # an explanation or a quote, with "next"
     TEXT = "text"  # free text

@@ -25,7 +25,7 @@ from bot.engine.events import (
     TextInput,
     UnknownCommand,
 )
-from bot.engine.model import FORMAL, INFORMAL, ROLE_KEY, Flow, Kind, Step, Value
+from bot.engine.model import ROLE_KEY, Flow, Kind, Step, Value, side_for_role
 from bot.engine.render import format_answer, review_text
 from bot.i18n import isolate
 
@@ -59,9 +59,7 @@ class State:
 def side_of(answers: Mapping[str, Value]) -> str | None:
     """Formal or informal, from the role answered in the onboarding; None before that."""
     role = answers.get(ROLE_KEY)
-    if not isinstance(role, str):
-        return None
-    return FORMAL if role == FORMAL else INFORMAL
+    return side_for_role(role) if isinstance(role, str) else None
 
 
 @dataclass(frozen=True)
