@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [start|chat|summary|run|webhook]``."""
+"""Command line: ``python -m bot [start|chat|summary|run|webhook|migrate]``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_from_environment, strip_isolates, translations
 
 
@@ -57,6 +57,20 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    """Bring the schema to the newest revision. ``run`` and ``webhook`` do it too, but a deployment
+    runs this once before starting (or replacing) its workers."""
+    from sqlalchemy.engine import make_url
+
+    from storage import Database
+
+    db = Database(settings.database_url)  # upgrades under the migration lock
+    where = make_url(db.url).render_as_string(hide_password=True)
+    print(f"{where}: schema at revision {db.revision()} (head {db.head()})")
+    db.dispose()
+    return 0
+
+
 def _start(args: argparse.Namespace, settings: Settings) -> int:
     """The main job: the Telegram bot when a token is set, else the terminal chat."""
     if settings.token:
@@ -82,15 +96,20 @@ def main(argv: list[str] | None = None) -> int:
     summary.add_argument("--out", metavar="DIR", help="also write the meeting pack (HTML, CSV, pictures) here")
     sub.add_parser("run", help="run the Telegram bot with long polling")
     sub.add_parser("webhook", help="run the Telegram bot behind an HTTPS webhook")
+    sub.add_parser("migrate", help="create or upgrade the database schema (Alembic), then exit")
     args = parser.parse_args(argv)
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
+        return 2
     quiet = args.command in (None, "start", "chat", "summary") and not settings.token
     logging.basicConfig(
         level=logging.WARNING if quiet else settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    handlers = {"chat": _chat, "summary": _summary, "run": _run, "webhook": _run}
+    handlers = {"chat": _chat, "summary": _summary, "run": _run, "webhook": _run, "migrate": _migrate}
     return handlers.get(args.command or "start", _start)(args, settings)
 
 

@@ -1,44 +1,114 @@
-"""Settings from the environment (and an optional ``.env`` file)."""
+"""Settings from the environment and a ``.env`` file in the working directory (pydantic-settings).
+
+Adding a setting is one line: a typed field with its default. Its environment variable is the field
+name in capitals (``translate_url`` reads ``TRANSLATE_URL``) unless a ``validation_alias`` names
+another one. ``Settings(...)`` built in code (tests) holds exactly what it is given; only
+:meth:`Settings.from_env` reads the environment.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from typing import Annotated
 
-from dotenv import load_dotenv
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from storage.db import default_database_url
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-@dataclass(frozen=True)
-class Settings:
-    token: str | None = None
-    api_url: str = DEFAULT_API_URL
-    database_url: str = field(default_factory=default_database_url)
-    admins: frozenset[int] = frozenset()
+class ConfigError(Exception):
+    """Bad configuration, as one line for the operator: which variable, and what it should be."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        frozen=True,
+        populate_by_name=True,  # Settings(token=...) in code, TELEGRAM_BOT_TOKEN in the environment
+        env_file=".env",  # relative: the working directory the bot is started in
+        env_ignore_empty=True,  # VAR= counts as unset, as before
+        extra="ignore",  # a .env may hold variables of other tools
+    )
+
+    token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN", repr=False)  # repr: never in a log
+    api_url: str = Field(DEFAULT_API_URL, validation_alias="TELEGRAM_API_URL")
+    database_url: str = Field(default_factory=default_database_url, repr=False)  # may hold a password
+    admins: Annotated[frozenset[int], NoDecode] = Field(frozenset(), validation_alias="BOT_ADMINS")
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = Field(None, repr=False)
     webhook_listen: str = "0.0.0.0"
-    webhook_port: int = 8443
+    webhook_port: int = Field(8443, ge=1, le=65535)
     log_level: str = "INFO"
-    chat_messages_per_second: float = 1.0  # sustained, per private chat (Telegram's guidance)
-    retry_delay: float = 120.0  # seconds before a reminder or summary that could not be delivered is tried again
+    chat_messages_per_second: float = Field(1.0, gt=0)  # sustained, per private chat (Telegram's guidance)
+    retry_delay: float = Field(120.0, gt=0)  # seconds before an undelivered reminder or summary is tried again
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("expected Telegram user ids (whole numbers) separated by commas, like 11111111,22222222")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_level(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if value not in LOG_LEVELS:
+                raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)  # built in code: exactly what it is given
 
     @classmethod
     def from_env(cls) -> Settings:
-        load_dotenv(override=False)
-        env = os.environ
-        admins = frozenset(int(a) for a in env.get("BOT_ADMINS", "").replace(" ", "").split(",") if a.strip())
-        return cls(
-            token=env.get("TELEGRAM_BOT_TOKEN") or None,
-            api_url=env.get("TELEGRAM_API_URL") or DEFAULT_API_URL,
-            database_url=env.get("DATABASE_URL") or default_database_url(),
-            admins=admins,
-            webhook_url=env.get("WEBHOOK_URL") or None,
-            webhook_secret=env.get("WEBHOOK_SECRET") or None,
-            webhook_listen=env.get("WEBHOOK_LISTEN", "0.0.0.0"),
-            webhook_port=int(env.get("WEBHOOK_PORT", "8443")),
-            log_level=env.get("LOG_LEVEL", "INFO").upper(),
-        )
+        """The environment first, then ``./.env``, then the defaults; :class:`ConfigError` when a value is wrong."""
+        try:
+            return _FromEnvironment()
+        except ValidationError as exc:
+            raise ConfigError(describe(exc)) from None
+
+
+class _FromEnvironment(Settings):
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings)
+
+
+def env_name(field: str) -> str:
+    """The environment variable a field is read from."""
+    alias = Settings.model_fields[field].validation_alias
+    return alias if isinstance(alias, str) else field.upper()
+
+
+def describe(exc: ValidationError) -> str:
+    """One line naming every wrong variable and what it expects; never the value (it may be a secret)."""
+    by_alias = {env_name(name): name for name in Settings.model_fields}
+    problems = []
+    for error in exc.errors(include_url=False):
+        key = str(error["loc"][0]) if error["loc"] else "?"
+        name = key if key in by_alias else env_name(key) if key in Settings.model_fields else key.upper()
+        message = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(f"{name}: {message[:1].lower()}{message[1:]}")
+    return "configuration error (environment or .env): " + "; ".join(problems)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
@@ -65,7 +67,17 @@ class Database:
         return cfg
 
     def upgrade(self, revision: str = "head") -> None:
+        """Safe with several processes on one PostgreSQL database: the migrations take an advisory lock."""
         command.upgrade(self.alembic_config(), revision)
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None: never migrated)."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def head(self) -> str | None:
+        """The newest revision this code knows."""
+        return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

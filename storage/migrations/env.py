@@ -1,14 +1,17 @@
-"""Alembic environment: uses the bot's engine when given one, else the configured URL."""
+"""Alembic environment: uses the bot's engine when given one, else the configured URL.
+
+On PostgreSQL every upgrade holds an advisory lock, so concurrent upgrades run one after the other."""
 
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401 - registers the tables on SQLModel.metadata
 
 config = context.config
+MIGRATION_LOCK = 0x56_42_4D_49_47_52  # "VBMIGR": the advisory lock key every upgrade of this schema takes
 target_metadata = SQLModel.metadata
 
 
@@ -27,6 +30,10 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several workers may start at once on one database: the first upgrades, the others wait
+                # here until it commits and then find the schema at head. Released at commit.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
         connection.commit()
 
