@@ -7,16 +7,23 @@ marked with ``N_``/``NP_`` (kept as :class:`Text`) and translated when a step is
 from __future__ import annotations
 
 import functools
+import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale, negotiate_locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# An installed package carries its catalogs, compiled at build time by setup.py (with the .po for the
+# review mark); a source checkout (or an editable install) has only the top-level .po files.
+BUILT_LOCALES = Path(__file__).resolve().parent / "locales"
+SOURCE_LOCALES = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = BUILT_LOCALES if BUILT_LOCALES.is_dir() else SOURCE_LOCALES
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "nl"
 FALLBACK_LANGUAGE = "en"
@@ -47,43 +54,30 @@ def NP_(context: str, msgid: str) -> Text:  # noqa: N802 - the gettext conventio
 
 
 @functools.cache
-def _catalogs_ready() -> None:
-    """Compile once per process, before the first translator is built."""
-    compile_catalogs()
-
-
-def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
-    """Compile every ``.po`` whose ``.mo`` is missing or older; return those compiled."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    compiled: list[Path] = []
-    for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=po_path.parent.parent.name)
-        tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as fh:
-            write_mo(fh, catalog, use_fuzzy=False)
-        tmp.replace(mo_path)
-        compiled.append(mo_path)
-    if compiled:
-        log.info("compiled %d message catalogs", len(compiled))
-    return compiled
-
-
-@functools.cache
 def translations(language: str) -> NullTranslations:
     """The translator for one language; English falls through to the source strings."""
-    _catalogs_ready()
     if language == FALLBACK_LANGUAGE:
         return NullTranslations()
-    found = Translations.load(str(LOCALES_DIR), [language], DOMAIN)
-    if not isinstance(found, Translations):
+    folder = LOCALES_DIR / language / "LC_MESSAGES"
+    try:
+        if LOCALES_DIR == BUILT_LOCALES:
+            with (folder / f"{DOMAIN}.mo").open("rb") as fh:
+                return Translations(fh, DOMAIN)
+        return _from_source(folder / f"{DOMAIN}.po", language)
+    except FileNotFoundError:
         log.warning("no catalog for language %s; using English", language)
-    return found
+        return NullTranslations()
+
+
+def _from_source(po_path: Path, language: str) -> Translations:
+    """A source checkout: the ``.po`` compiled in memory (a few milliseconds), never written anywhere.
+    A ``.mo`` lying next to it may be stale and is not read."""
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, DOMAIN)
 
 
 def negotiate(language_code: str | None) -> str:

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DATA_DIR = Path("data")
+MIGRATION_LOCK = 0x56_42_4D_49_47_52  # "VBMIGR": the PostgreSQL advisory lock every schema upgrade holds
 
 
 def default_database_url() -> str:

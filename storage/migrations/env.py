@@ -9,9 +9,9 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from storage.db import MIGRATION_LOCK, normalise_url
 
 config = context.config
-MIGRATION_LOCK = 0x56_42_4D_49_47_52  # "VBMIGR": the advisory lock key every upgrade of this schema takes
 target_metadata = SQLModel.metadata
 
 
@@ -24,8 +24,6 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = config.attributes.get("connection_engine")
     if engine is None:
-        from storage.db import normalise_url
-
         engine = create_engine(normalise_url(config.get_main_option("sqlalchemy.url")))
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
