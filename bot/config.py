@@ -42,7 +42,10 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8443, ge=1, le=65535)
     log_level: str = "INFO"
     chat_messages_per_second: float = Field(1.0, gt=0)  # sustained, per private chat (Telegram's guidance)
-    retry_delay: float = Field(120.0, gt=0)  # seconds before an undelivered reminder or summary is tried again
+    retry_delay: float = Field(120.0, gt=0)  # seconds before an undelivered reminder or summary is tried again (doubling)
+    delivery_interval: float = Field(30.0, gt=0)  # seconds between two looks at the jobs table in each process
+    delivery_lease: float = Field(300.0, gt=0)  # seconds a claimed job stays with its process unless renewed
+    delivery_parallel: int = Field(8, ge=1)  # reminders and summaries one process delivers at once
 
     @field_validator("admins", mode="before")
     @classmethod

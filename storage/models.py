@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -27,6 +27,8 @@ class Workshop(SQLModel, table=True):
     exercises: list[str] = Field(default_factory=lambda: ["a", "b", "c", "d", "e"], sa_column=Column(JSON, nullable=False))
     reminder_hours: int = 48  # before the meeting, to participants who have not finished
     summary_hours: int = 24  # before the meeting, to the facilitators
+    # When the reminder round and the summary round for the current meeting time were planned (their
+    # jobs created); None again after a meeting change. See bot/due.py and storage/jobs.py.
     reminders_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     summary_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -111,3 +113,31 @@ class Account(SQLModel, table=True):
     active_participant_id: int | None = Field(default=None, foreign_key="participants.id")
     failed_joins: int = 0
     last_failed_join_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Job(SQLModel, table=True):
+    """A message to deliver outside any update: a reminder, an automatic summary, a requested summary.
+
+    Any number of bot processes share this table: each claims a job atomically (storage/jobs.py)
+    before sending, with a lease that another process may take over when it expires."""
+
+    __tablename__ = "jobs"
+    # One reminder per participant and one summary per facilitator for each meeting time. Requested
+    # summaries have no meeting time (NULL): never equal in SQL, so any number of them may exist.
+    __table_args__ = (UniqueConstraint("kind", "target_id", "meeting_at"), Index("ix_jobs_pending", "done_at", "not_before"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # "reminder" | "summary" | "request"
+    # Deleting a workshop deletes its jobs.
+    workshop_id: int = Field(sa_column=Column(Integer, ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True))
+    target_id: int  # participant id (reminder) or facilitator id (summary, request); no foreign key: see storage/jobs.py
+    meeting_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # the meeting it is for
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # a request: where to answer
+    language: str | None = Field(default=None, max_length=16)  # a request: in which language
+    not_before: datetime = Field(sa_column=_ts())  # due from; moved on after a failed attempt
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)  # the process working on it
+    claimed_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # its lease
+    done_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    outcome: str | None = Field(default=None, max_length=16)  # sent | skipped | blocked | failed
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

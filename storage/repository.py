@@ -6,11 +6,12 @@ import secrets
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
+from storage import jobs
 from storage.models import Account, Answer, Facilitator, Invite, Participant, Position, Workshop, utcnow
 
 # 16 letters and digits: about 95 bits, unguessable, URL-safe and far below the 64-character start
@@ -248,8 +249,9 @@ def active_state(session: Session, user_key: str) -> tuple[Participant, Workshop
 
 
 def set_meeting(session: Session, workshop: Workshop, when: datetime) -> None:
-    """A new meeting time: reminders and the summary are due again for it."""
-    workshop.meeting_at = when
+    """A new meeting time: reminders and the summary are due again for it, in every bot process."""
+    # UTC: SQLite keeps no time zone, and every time read back from it is taken as UTC.
+    workshop.meeting_at = when.astimezone(UTC)
     workshop.reminders_sent_at = None
     workshop.summary_sent_at = None
     session.add(workshop)
@@ -259,9 +261,30 @@ def set_meeting(session: Session, workshop: Workshop, when: datetime) -> None:
     for facilitator in facilitators(session, workshop.id):
         facilitator.summary_sent_at = None
         session.add(facilitator)
+    jobs.forget_rounds(session, workshop.id)
     session.flush()
 
 
-def upcoming_workshops(session: Session, now: datetime) -> list[Workshop]:
-    query = select(Workshop).where(col(Workshop.meeting_at).is_not(None), col(Workshop.meeting_at) > now)
+def workshops_to_plan(session: Session, now: datetime) -> list[Workshop]:
+    """Workshops whose meeting is ahead and whose reminder or summary round is not planned yet."""
+    query = select(Workshop).where(
+        col(Workshop.meeting_at).is_not(None),
+        col(Workshop.meeting_at) > now,
+        or_(col(Workshop.reminders_sent_at).is_(None), col(Workshop.summary_sent_at).is_(None)),
+    )
     return list(session.exec(query))
+
+
+def participants_with_positions(session: Session, workshop_id: int) -> list[tuple[Participant, Position | None]]:
+    query = (
+        select(Participant, Position)
+        .outerjoin(Position, col(Position.participant_id) == col(Participant.id))
+        .where(Participant.workshop_id == workshop_id)
+        .order_by(col(Participant.id))
+    )
+    return [(p, pos) for p, pos in session.exec(query)]
+
+
+def facilitator_id(session: Session, workshop_id: int, user_key: str) -> int | None:
+    query = select(Facilitator.id).where(Facilitator.workshop_id == workshop_id, Facilitator.user_key == user_key)
+    return session.exec(query).first()

@@ -24,7 +24,7 @@ from bot.transports.telegram import facilitators as fac
 from bot.transports.telegram import participants as part
 from bot.transports.telegram.context import BotContext
 from bot.transports.telegram.pacing import ChatPacedRateLimiter
-from bot.transports.telegram.schedule import restore_schedules
+from bot.transports.telegram.worker import start_deliveries
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def facilitator_commands(language: str) -> list[BotCommand]:
 
 
 async def on_startup(app: Application) -> None:
-    """Command menus per language, and the reminder/summary schedule rebuilt from the database."""
+    """Command menus per language, and this process's share of reminders and summaries (the jobs table)."""
     settings: Settings = app.bot_data["services"].settings
     try:
         await app.bot.set_my_commands(participant_commands(DEFAULT_LANGUAGE))
@@ -67,7 +67,7 @@ async def on_startup(app: Application) -> None:
             await app.bot.set_my_commands(facilitator_commands(DEFAULT_LANGUAGE), scope=BotCommandScopeChat(admin))
     except TelegramError as exc:  # a menu is a convenience: never a reason not to start
         log.warning("could not set the command menus: %s", type(exc).__name__)
-    restore_schedules(app)
+    start_deliveries(app)
 
 
 async def log_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:

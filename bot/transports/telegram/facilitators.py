@@ -16,19 +16,20 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
+from bot import planning
 from bot.flows import exercises, workshop_flows
 from bot.i18n import translations
 from bot.progress import describe
 from bot.summary import participant_label, side_of
 from bot.timefmt import format_meeting, parse_meeting
-from bot.transports.telegram import schedule
 from bot.transports.telegram.context import services, user_key
 from bot.transports.telegram.delivery import with_retries
 from bot.transports.telegram.participants import _reply, account_language
 from bot.transports.telegram.rendering import MAX_CAPTION, encode, text_messages
-from bot.transports.telegram.summaries import deliver_summary
+from bot.transports.telegram.worker import worker_of
 from storage import Workshop
 from storage import repository as repo
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 MAX_TITLE = 200
@@ -212,12 +213,13 @@ async def toggle_exercise(update: Update, context: ContextTypes.DEFAULT_TYPE, wo
 def change_workshop(
     context: ContextTypes.DEFAULT_TYPE, workshop_id: int, change: Callable[[Session, Workshop], None]
 ) -> Workshop:
-    """Apply a change to the workshop's settings, commit it, and plan its reminders and summary anew."""
+    """Apply a change to the workshop's settings and commit it. Every bot process reads the new timing
+    from the database at its next tick; this one looks at once, in case a reminder is due now."""
     with services(context).db.session() as session:
         stored = session.get(Workshop, workshop_id)
         assert stored is not None
         change(session, stored)
-    schedule.schedule_workshop(context.application, stored)
+    worker_of(context.application).wake()
     return stored
 
 
@@ -280,9 +282,12 @@ async def on_status(
 async def on_summary(
     update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str
 ) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await deliver_summary(context.bot, services(context).db, workshop.id, chat.id, language)
+    """Recorded as a job and acknowledged at once; a worker delivers it (this process's, woken now)."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    planning.request_summary(services(context).db, workshop.id, user_key(user), chat.id, language, utcnow())
+    await _reply(update, context, translations(language).gettext("The summary is being prepared; it arrives in a moment."))
+    worker_of(context.application).wake()
 
 
 @for_own_workshop
