@@ -44,6 +44,7 @@ class FakeBotApi:
         self._message_ids = itertools.count(100)
         self._changed = asyncio.Condition()
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self._holds: dict[str, asyncio.Event] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -68,6 +69,9 @@ class FakeBotApi:
         method = request.match_info["method"]
         params, files = await self._params(request)
         self._check_spec(method, params, files)
+        gate = self._holds.get(method)
+        if gate is not None:
+            await gate.wait()  # held by the test: this call is answered (and recorded) once released
         failures = self._failures.get(method)
         if failures:
             status, body = failures.pop(0)
@@ -179,6 +183,12 @@ class FakeBotApi:
 
     def fail_next(self, method: str, status: int, body: dict[str, Any]) -> None:
         self._failures.setdefault(method, []).append((status, body))
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls of ``method`` wait until the returned event is set: a slow Bot API, on the test's command."""
+        gate = asyncio.Event()
+        self._holds[method] = gate
+        return gate
 
     def fail_next_429(self, method: str, retry_after: int = 1) -> None:
         body = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}", "parameters": {"retry_after": retry_after}}

@@ -28,18 +28,21 @@ def settings_for(api: FakeBotApi, db: Database, admins: frozenset[int], **extra:
 
 
 async def start_app(
-    api: FakeBotApi, db: Database, admins: frozenset[int], *, rate_limit: bool = True, **extra: object
+    api: FakeBotApi, db: Database, admins: frozenset[int], *, rate_limit: bool = True, poll: bool = True, **extra: object
 ) -> Application:
+    """The bot as a process runs it. ``poll=False``: a second worker that takes no updates, only jobs."""
     app = build_application(settings_for(api, db, admins, **extra), db, rate_limit=rate_limit)
     await app.initialize()
     await app.post_init(app)  # run_polling would; here the test drives the lifecycle
     await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+    if poll:
+        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
     return app
 
 
 async def stop_app(app: Application) -> None:
-    await app.updater.stop()
+    if app.updater.running:
+        await app.updater.stop()
     await app.stop()
     await app.shutdown()
 
