@@ -6,7 +6,7 @@ import html
 import logging
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlmodel import select
@@ -344,22 +344,31 @@ async def test_logs_carry_no_token_code_or_answer(api: FakeBotApi, app, db: Data
 
 
 async def test_a_summary_that_cannot_be_delivered_is_retried_not_dropped(api: FakeBotApi, db: Database) -> None:
-    app = await start_app(api, db, frozenset({ADMIN}), retry_delay=0.5)
+    from bot.transports.telegram.worker import worker_of
+
+    app = await start_app(api, db, frozenset({ADMIN}), retry_delay=60.0, delivery_interval=3600.0)
     try:
         code = await create_workshop(api)
         phone = Phone(api, FORMAL, "en")
         await walk_until(phone, await join(api, phone, code), "a.does", secret="Bewaard")
-        with db.session() as session:
-            workshop = repo.workshop_by_code(session, code)
-            workshop.summary_hours = 200  # due at once when the meeting is set
-            session.add(workshop)
         admin = Phone(api, ADMIN, "en")
         when = (utcnow() + timedelta(hours=100)).astimezone(WORKSHOP_TZ).strftime("%Y-%m-%d %H:%M")
         mark = await admin.send(f"/meeting {code} {when}")
         await admin.reply(mark)
+        with db.session() as session:
+            workshop = repo.workshop_by_code(session, code)
+            workshop.reminder_hours = 1  # only the summary is due at `now`: the failures are all its own
+            meeting = workshop.meeting_at
+        now = meeting.replace(tzinfo=meeting.tzinfo or UTC) - timedelta(hours=20)  # the summary is due
+        worker = worker_of(app)
         for _ in range(4):  # every attempt of the first delivery fails: a gateway error each time
             api.fail_next("sendMessage", 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
-        document = await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark, timeout=30)
+        await worker.tick(now)
+        await worker.drain()
+        assert not [c for c in api.calls[mark:] if c.method == "sendDocument"]
+        await worker.tick(now + timedelta(minutes=5))  # its retry time has come
+        await worker.drain()
+        document = await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark)
         assert "Bewaard" in document.files["document"].decode()
         failed = [c for c in api.calls[mark:] if c.method == "sendMessage" and isinstance(c.result, dict) and c.result.get("error_code") == 502]
         assert len(failed) == 4
@@ -367,6 +376,7 @@ async def test_a_summary_that_cannot_be_delivered_is_retried_not_dropped(api: Fa
         await stop_app(app)
     with db.session() as session:
         assert repo.workshop_by_code(session, code).summary_sent_at is not None
+        assert repo.facilitators(session, repo.workshop_by_code(session, code).id)[0].summary_sent_at is not None
 
 
 async def test_settings_buttons_switch_exercises(api: FakeBotApi, app, db: Database) -> None:
@@ -480,6 +490,7 @@ async def test_a_large_workshop_summary_keeps_the_chat_readable(api: FakeBotApi,
     mark = await admin.send("/summary")
     document = await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark, timeout=60)
     messages = [c for c in api.sent_to(ADMIN, mark) if c.method == "sendMessage"]
+    assert "being prepared" in messages.pop(0).params["text"]  # the acknowledgement first
     assert len(messages) == MAX_MESSAGES + 1
     assert "left out here" in messages[-1].params["text"]
     with db.session() as session:

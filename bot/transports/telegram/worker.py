@@ -70,7 +70,6 @@ class DeliveryWorker:
         Returns the number of jobs claimed; their deliveries run on (``drain`` waits for them)."""
         now = now or utcnow()
         room = self.svc.settings.delivery_parallel - len(self._running)
-        log.debug("delivery tick at %s", now.isoformat())
         claims = await asyncio.to_thread(self._plan_and_claim, now, room)
         self._more_waiting = len(claims) == room
         for held in claims:
@@ -111,16 +110,19 @@ class DeliveryWorker:
             sender = self._remind if held.kind == due.REMINDER else self._summarise
             outcome = await sender(held, clock)
         except Exception as exc:  # Undelivered after its retries, or anything unexpected: try again later
-            renew.cancel()
             if not isinstance(exc, Undelivered):
                 log.exception("job %d (%s) failed", held.id, held.kind)
-            at = await asyncio.to_thread(planning.retry_later, self.svc.db, held, clock(), timedelta(seconds=self.svc.settings.retry_delay))
+            outcome = None
+        finally:
+            renew.cancel()  # also when this task is cancelled: the claim then lapses with its lease
+        if outcome is None:
+            base = timedelta(seconds=self.svc.settings.retry_delay)
+            at = await asyncio.to_thread(planning.retry_later, self.svc.db, held, clock(), base)
             if at is None:
                 log.warning("job %d (%s) given up after %d attempts", held.id, held.kind, held.attempts)
             else:
                 log.warning("job %d (%s) not delivered (attempt %d); next try at %s", held.id, held.kind, held.attempts, at.isoformat())
             return
-        renew.cancel()
         if not await asyncio.to_thread(planning.record, self.svc.db, held, outcome, clock()):
             log.warning("job %d (%s) was taken over by another process while it was being sent", held.id, held.kind)
             return
