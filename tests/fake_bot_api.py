@@ -45,6 +45,7 @@ class FakeBotApi:
         self._changed = asyncio.Condition()
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._holds: dict[str, asyncio.Event] = {}
+        self.held: dict[str, int] = {}  # calls now waiting behind a hold, by method
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -70,8 +71,12 @@ class FakeBotApi:
         params, files = await self._params(request)
         self._check_spec(method, params, files)
         gate = self._holds.get(method)
-        if gate is not None:
+        if gate is not None and not gate.is_set():
+            self.held[method] = self.held.get(method, 0) + 1
+            async with self._changed:
+                self._changed.notify_all()
             await gate.wait()  # held by the test: this call is answered (and recorded) once released
+            self.held[method] -= 1
         failures = self._failures.get(method)
         if failures:
             status, body = failures.pop(0)
@@ -189,6 +194,15 @@ class FakeBotApi:
         gate = asyncio.Event()
         self._holds[method] = gate
         return gate
+
+    async def wait_held(self, method: str, count: int, timeout: float = 30.0) -> None:
+        """Until ``count`` calls of ``method`` wait behind its hold."""
+
+        async def enough() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: self.held.get(method, 0) >= count)
+
+        await asyncio.wait_for(enough(), timeout)
 
     def fail_next_429(self, method: str, retry_after: int = 1) -> None:
         body = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}", "parameters": {"retry_after": retry_after}}

@@ -8,8 +8,11 @@ moments and count what reached each chat.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -126,6 +129,35 @@ async def test_two_workers_send_each_reminder_and_each_summary_exactly_once(api:
     with db.session() as session:
         assert all(p.reminded_at is not None for p in session.exec(select(Participant)) if p.chat_id in unfinished)
         assert all(f.summary_sent_at is not None for f in session.exec(select(Facilitator)))
+
+
+async def test_two_processes_send_each_reminder_and_each_summary_exactly_once(api: FakeBotApi, db: Database) -> None:
+    unfinished = list(range(3001, 3013))
+    meeting = meeting_in(100)
+    seed(db, meeting, unfinished)
+    now = meeting - 20 * H
+    script = Path(__file__).with_name("job_worker_process.py")
+    env = {**os.environ, "PYTHONPATH": str(script.parent.parent)}
+    start = api.hold("getMe")  # both processes wait at start-up, then look at the same moment
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, str(script), db.url, api.base_url, now.isoformat(), "3",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    await api.wait_held("getMe", 2)
+    start.set()
+    outputs = await asyncio.gather(*(p.communicate() for p in processes))
+    for process, (_out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err.decode()[-2000:]
+    claimed = [int(out.decode().split()[-1]) for out, _err in outputs]
+    assert sum(claimed) == len(unfinished) + 2 and min(claimed) > 0, claimed  # both worked, nothing twice
+    for uid in unfinished:
+        assert len(reminders(api, uid)) == 1, uid
+    for fid in (ADMIN, CO):
+        assert len(summaries(api, fid)) == 1, fid
+    assert {j.outcome for j in jobs_of(db)} == {"sent"}
 
 
 async def test_a_meeting_change_through_worker_a_is_honoured_by_worker_b(api: FakeBotApi, db: Database) -> None:
