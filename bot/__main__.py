@@ -30,11 +30,12 @@ def _summary(args: argparse.Namespace, settings: Settings) -> int:
             print(t.gettext("No workshop has this code. Please check it."), file=sys.stderr)
             return 2
         data = repo.workshop_answers(session, workshop)
+        recordings = repo.audio_data(session, data.audio) if args.out else {}
     print(strip_isolates(summary_text(data, t, args.lang)))
     if args.out:
         from bot.pack import write_pack
 
-        for path in write_pack(data, args.out, args.lang):
+        for path in write_pack(data, args.out, args.lang, recordings):
             print(path, file=sys.stderr)
     return 0
 

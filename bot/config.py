@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.transcribe import Transcriber
 from storage.db import default_database_url
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -46,6 +47,15 @@ class Settings(BaseSettings):
     delivery_interval: float = Field(30.0, gt=0)  # seconds between two looks at the jobs table in each process
     delivery_lease: float = Field(300.0, gt=0)  # seconds a claimed job stays with its process unless renewed
     delivery_parallel: int = Field(8, ge=1)  # reminders and summaries one process delivers at once
+    transcribe_url: str | None = None  # OpenAI-compatible speech to text; none: recordings stay on this machine
+    transcribe_api_key: str | None = Field(None, repr=False)
+    transcribe_model: str = "whisper-1"
+
+    def transcriber(self) -> Transcriber | None:
+        """The speech-to-text client, when the deployment configured one."""
+        if not self.transcribe_url:
+            return None
+        return Transcriber(url=self.transcribe_url, model=self.transcribe_model, api_key=self.transcribe_api_key)
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.engine import Event, Outcome, State, run
+from bot.engine import Event, Outcome, State, VoiceInput, run
 from bot.engine import Position as EnginePosition
+from bot.engine.voice import refs
 from bot.flows import workshop_flows
 from bot.i18n import translations
 from storage import Database, Participant, Position, Workshop
@@ -56,6 +57,27 @@ class Conversation:
                 return None
             return self._handle(session, *found, event, shown_prompt)
 
+    def handle_voice(self, user_key: str, incoming: repo.IncomingAudio, shown_prompt: int | None = None) -> Reply | None:
+        """A spoken answer for the person's active workshop: the recording and the answer that points to
+        it are committed together, or (refused) neither is kept. None when they have no workshop."""
+        with self.db.session() as session:
+            found = repo.active_state(session, user_key)
+            if found is None:
+                return None
+            participant = found[0]
+            assert participant.id is not None
+            audio = repo.add_audio(session, participant.id, incoming) if incoming.data is not None else None
+            ref = str(audio.id) if audio is not None else None
+            event = VoiceInput(ref=ref, seconds=incoming.seconds, size=incoming.size)
+            reply = self._handle(session, *found, event, shown_prompt)
+            if audio is not None:
+                keys = [key for key, value in reply.outcome.changes.items() if ref in refs(value)]
+                if keys:
+                    audio.answer_key = keys[0]
+                else:
+                    session.delete(audio)  # refused: nothing of it stays
+            return reply
+
     def _handle(
         self,
         session: Session,
@@ -77,6 +99,7 @@ class Conversation:
         outcome = run(state, event, translations(participant.language))
 
         repo.save_answers(session, participant.id, outcome.changes, participant.language, rows)
+        self._drop_unused_audio(session, participant.id, answers, outcome)
         self._sync_profile(participant, outcome)
         new = outcome.position
         previous_prompt = shown_prompt if shown_prompt is not None else (stored.prompt_message_id if stored else None)
@@ -99,6 +122,14 @@ class Conversation:
             language=participant.language,
             prompt_message_id=previous_prompt,
         )
+
+    @staticmethod
+    def _drop_unused_audio(session: Session, participant_id: int, before: dict, outcome: Outcome) -> None:
+        """Recordings of replaced or removed voice answers go in the same transaction."""
+        old = {ref for key in outcome.changes for ref in refs(before.get(key))}
+        kept = {ref for value in outcome.changes.values() for ref in refs(value)}
+        if old - kept:
+            repo.delete_audio(session, participant_id, old - kept)
 
     @staticmethod
     def _sync_profile(participant: Participant, outcome: Outcome) -> None:

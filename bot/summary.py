@@ -6,10 +6,13 @@ bidirectional text and tagged with the language they were given in.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from babel.support import NullTranslations
 
 from bot.engine.model import FORMAL, Kind, side_for_role
 from bot.engine.render import format_answer, step_label
+from bot.engine.voice import refs
 from bot.flows import workshop_flows
 from bot.i18n import isolate
 from bot.timefmt import format_meeting
@@ -44,7 +47,8 @@ def summary_sections(data: WorkshopAnswers, t: NullTranslations, language: str) 
         + _("formal: {formal}, informal: {informal}").format(formal=formal, informal=informal)
     )
     sections = ["\n".join(head)]
-    groups = ((FORMAL, _("Formal workers")), ("informal", _("Informal workers")), (None, _("Role not given yet")))
+    groups = _groups(t)
+    transcripts = transcripts_for(data, language)
     for flow in workshop_flows(workshop.exercises):
         if any(s.kind is Kind.REVIEW for s in flow.steps):
             continue
@@ -62,7 +66,7 @@ def summary_sections(data: WorkshopAnswers, t: NullTranslations, language: str) 
                     answer = data.answers.get(p.id, {}).get(key)
                     if answer is None or sides[p.id] != side:
                         continue
-                    text = format_answer(step, answer.value, t)
+                    text = format_answer(step, answer.value, t, transcripts)
                     if step.kind in (Kind.TEXT, Kind.LIST) and answer.language != language:
                         text += f" [{answer.language}]"  # typed answers stay as typed, tagged
                     rows.append(f"  • {participant_label(p, t)}: {text}")
@@ -76,6 +80,57 @@ def summary_sections(data: WorkshopAnswers, t: NullTranslations, language: str) 
         else:
             sections.append("== " + heading + " ==\n" + _("(no answers yet)"))
     return sections
+
+
+def _groups(t: NullTranslations) -> tuple[tuple[str | None, str], ...]:
+    _ = t.gettext
+    return ((FORMAL, _("Formal workers")), ("informal", _("Informal workers")), (None, _("Role not given yet")))
+
+
+def transcripts_for(data: WorkshopAnswers, language: str) -> dict[str, str]:
+    """Automatic transcripts by recording, as the reader of ``language`` is shown them.
+
+    The one place to pass them through machine translation once a provider is configured
+    (issue 10's translation providers): today they are shown as transcribed."""
+    return data.transcripts
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """One voice answer to send as a voice message, with who spoke and its transcript if any."""
+
+    ref: str
+    caption: str
+
+
+def voice_groups(data: WorkshopAnswers, t: NullTranslations, language: str) -> list[tuple[str, list[Spoken]]]:
+    """Voice answers per question, in the order the bot asks them, with who spoke (by side)."""
+    _ = t.gettext
+    sides = {p.id: side_of(p) for p in data.participants}
+    side_names = dict(_groups(t))
+    transcripts = transcripts_for(data, language)
+    found: list[tuple[str, list[Spoken]]] = []
+    for flow in workshop_flows(data.workshop.exercises):
+        title = flow.title.translate(t)
+        exercise = f"{flow.letter}. {title}" if flow.letter else title
+        for step in flow.steps:
+            if step.kind not in (Kind.TEXT, Kind.LIST):
+                continue
+            key = flow.key(step)
+            spoken: list[Spoken] = []
+            for side in side_names:
+                for p in data.participants:
+                    answer = data.answers.get(p.id, {}).get(key)
+                    if answer is None or sides[p.id] != side:
+                        continue
+                    for ref in refs(answer.value):
+                        caption = f"{participant_label(p, t)} · {side_names[side]}"
+                        if ref in transcripts:
+                            caption += "\n" + _("automatic transcript: {text}").format(text=isolate(transcripts[ref]))
+                        spoken.append(Spoken(ref, caption))
+            if spoken:
+                found.append((f"{exercise} · {step_label(step, t)}", spoken))
+    return found
 
 
 def summary_text(data: WorkshopAnswers, t: NullTranslations, language: str) -> str:

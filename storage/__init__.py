@@ -1,11 +1,12 @@
 """Persistence: SQLModel tables, Alembic migrations and data access. Knows no transport."""
 
 from storage.db import Database, default_database_url
-from storage.models import Account, Answer, Facilitator, Invite, Participant, Position, Workshop
+from storage.models import Account, Answer, Audio, Facilitator, Invite, Participant, Position, Workshop
 
 __all__ = [
     "Account",
     "Answer",
+    "Audio",
     "Database",
     "Facilitator",
     "Invite",

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -86,7 +97,7 @@ class Answer(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participants.id", index=True)
     exercise: str = Field(max_length=32)
     step: str = Field(max_length=64)
-    value: str | list[str] = Field(sa_column=Column(JSON, nullable=False))
+    value: str | list | dict = Field(sa_column=Column(JSON, nullable=False))  # see bot.engine.model.Value
     language: str = Field(default="nl", max_length=16)  # the language it was given in
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
@@ -140,4 +151,30 @@ class Job(SQLModel, table=True):
     claimed_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # its lease
     done_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     outcome: str | None = Field(default=None, max_length=16)  # sent | skipped | blocked | failed
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Audio(SQLModel, table=True):
+    """A spoken answer's recording, referenced from the answer value by its id.
+
+    Kept in the database rather than in files: it is committed in the same transaction as the
+    answer that points to it, and goes with the participant (ON DELETE CASCADE), so no file can
+    outlive its answer or be left half-written."""
+
+    __tablename__ = "audio"
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    answer_key: str = Field(default="", max_length=100)  # "exercise.step" it answers
+    kind: str = Field(default="voice", max_length=16)  # "voice" (voice note) or "audio" (audio file): how to re-send it
+    file_id: str = Field(max_length=255)  # Telegram's id: the summary re-sends it without uploading
+    file_unique_id: str = Field(default="", max_length=64)
+    mime_type: str = Field(default="audio/ogg", max_length=64)
+    seconds: int = 0
+    size: int = 0
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    transcript: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # automatic, when configured
+    transcribed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

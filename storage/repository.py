@@ -5,14 +5,15 @@ from __future__ import annotations
 import secrets
 import string
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, update
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from storage import jobs
-from storage.models import Account, Answer, Facilitator, Invite, Participant, Position, Workshop, utcnow
+from storage.models import Account, Answer, Audio, Facilitator, Invite, Participant, Position, Workshop, utcnow
 
 # 16 letters and digits: about 95 bits, unguessable, URL-safe and far below the 64-character start
 # parameter. No "-" or "_", so the "inv-" prefix of facilitator invites can never be taken for a code.
@@ -199,6 +200,11 @@ class WorkshopAnswers:
     participants: list[Participant]
     answers: dict[int, dict[str, Answer]]  # participant id -> "exercise.step" -> answer
     positions: dict[int, Position]
+    audio: dict[str, Audio] = field(default_factory=dict)  # voice answers by reference (str(id)), without the bytes
+
+    @property
+    def transcripts(self) -> dict[str, str]:
+        return {ref: a.transcript for ref, a in self.audio.items() if a.transcript}
 
 
 def workshop_answers(session: Session, workshop: Workshop) -> WorkshopAnswers:
@@ -214,7 +220,8 @@ def workshop_answers(session: Session, workshop: Workshop) -> WorkshopAnswers:
             answers[a.participant_id][f"{a.exercise}.{a.step}"] = a
         for p in session.exec(select(Position).where(col(Position.participant_id).in_(ids))):
             positions[p.participant_id] = p
-    return WorkshopAnswers(workshop=workshop, participants=participants, answers=answers, positions=positions)
+    audio = {str(a.id): a for a in _audio_without_data(session, col(Audio.participant_id).in_(ids))} if ids else {}
+    return WorkshopAnswers(workshop=workshop, participants=participants, answers=answers, positions=positions, audio=audio)
 
 
 def active_participant(session: Session, user_key: str) -> Participant | None:
@@ -288,3 +295,97 @@ def participants_with_positions(session: Session, workshop_id: int) -> list[tupl
 def facilitator_id(session: Session, workshop_id: int, user_key: str) -> int | None:
     query = select(Facilitator.id).where(Facilitator.workshop_id == workshop_id, Facilitator.user_key == user_key)
     return session.exec(query).first()
+
+
+# --- voice answers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncomingAudio:
+    """A recording received from the transport, about to be stored with the answer it gives."""
+
+    kind: str  # "voice" or "audio"
+    file_id: str
+    file_unique_id: str
+    mime_type: str
+    seconds: int
+    size: int
+    data: bytes | None  # None: not downloaded (over the limits by what the transport was told)
+
+
+def add_audio(session: Session, participant_id: int, incoming: IncomingAudio) -> Audio:
+    assert incoming.data is not None
+    audio = Audio(
+        participant_id=participant_id,
+        kind=incoming.kind,
+        file_id=incoming.file_id,
+        file_unique_id=incoming.file_unique_id,
+        mime_type=incoming.mime_type,
+        seconds=incoming.seconds,
+        size=len(incoming.data),
+        data=incoming.data,
+    )
+    session.add(audio)
+    session.flush()
+    return audio
+
+
+def _audio_without_data(session: Session, *where) -> list[Audio]:
+    return list(session.exec(select(Audio).options(defer(Audio.data)).where(*where).order_by(col(Audio.id))))  # type: ignore[arg-type]
+
+
+def _ids(refs: Iterable[str]) -> list[int]:
+    return [int(r) for r in refs if str(r).isdigit()]
+
+
+def audio_info(session: Session, refs: Iterable[str]) -> dict[str, Audio]:
+    """Stored recordings by reference, without their bytes."""
+    ids = _ids(refs)
+    return {str(a.id): a for a in _audio_without_data(session, col(Audio.id).in_(ids))} if ids else {}
+
+
+def audio_data(session: Session, refs: Iterable[str]) -> dict[str, bytes]:
+    ids = _ids(refs)
+    if not ids:
+        return {}
+    rows = session.exec(select(Audio.id, Audio.data).where(col(Audio.id).in_(ids)))
+    return {str(audio_id): bytes(data) for audio_id, data in rows}
+
+
+def delete_audio(session: Session, participant_id: int, refs: Iterable[str]) -> None:
+    """Recordings no answer points to any more (replaced, removed, or the list emptied)."""
+    ids = _ids(refs)
+    if ids:
+        session.exec(delete(Audio).where(col(Audio.participant_id) == participant_id, col(Audio.id).in_(ids)))  # type: ignore[call-overload]
+
+
+def delete_audio_for_participant(session: Session, participant_id: int) -> int:
+    """Every recording of one participant: call it wherever their answers are erased."""
+    result = session.exec(delete(Audio).where(col(Audio.participant_id) == participant_id))  # type: ignore[call-overload]
+    return result.rowcount or 0
+
+
+def delete_audio_for_workshop(session: Session, workshop_id: int) -> int:
+    """Every recording of a workshop's participants (retention, or the workshop deleted)."""
+    people = select(Participant.id).where(Participant.workshop_id == workshop_id)
+    result = session.exec(delete(Audio).where(col(Audio.participant_id).in_(people)))  # type: ignore[call-overload]
+    return result.rowcount or 0
+
+
+def untranscribed(session: Session, *, workshop_id: int | None = None, refs: Iterable[str] | None = None) -> list[Audio]:
+    """Recordings without a transcript yet, without their bytes."""
+    where = [col(Audio.transcript).is_(None)]
+    if refs is not None:
+        where.append(col(Audio.id).in_(_ids(refs)))
+    if workshop_id is not None:
+        where.append(col(Audio.participant_id).in_(select(Participant.id).where(Participant.workshop_id == workshop_id)))
+    return _audio_without_data(session, *where)
+
+
+def set_transcript(session: Session, audio_id: int, text: str) -> None:
+    """Stored once: a second worker that transcribed the same recording changes nothing."""
+    session.exec(
+        update(Audio)  # type: ignore[call-overload]
+        .where(col(Audio.id) == audio_id, col(Audio.transcript).is_(None))
+        .values(transcript=text, transcribed_at=utcnow())
+    )

@@ -16,6 +16,7 @@ from bot.engine.events import (
     Skip,
     TextInput,
     UnknownCommand,
+    VoiceInput,
 )
 from bot.engine.model import (
     AnswerIncludes,
@@ -59,5 +60,6 @@ __all__ = [
     "UnknownCommand",
     "View",
     "ViewOption",
+    "VoiceInput",
     "run",
 ]

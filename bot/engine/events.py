@@ -60,8 +60,23 @@ class Restart:
 
 
 @dataclass(frozen=True)
+class VoiceInput:
+    """A spoken answer (voice note or audio file).
+
+    ``ref`` names the audio the transport stored (opaque to the engine); None when it was not
+    stored because Telegram already said it is over the limits. ``seconds`` and ``size`` (bytes)
+    are checked against the limits here."""
+
+    ref: str | None
+    seconds: int
+    size: int
+
+
+@dataclass(frozen=True)
 class NonText:
-    """A sticker, photo, voice note or anything that is not text."""
+    """A sticker, photo, video or anything that is neither text nor a spoken answer."""
+
+    video: bool = False  # a video or video note: answered with a hint to send a voice message
 
 
 @dataclass(frozen=True)
@@ -71,4 +86,4 @@ class UnknownCommand:
     command: str
 
 
-Event = Show | TextInput | Pick | PickMany | Done | Keep | Back | Skip | Restart | NonText | UnknownCommand
+Event = Show | TextInput | VoiceInput | Pick | PickMany | Done | Keep | Back | Skip | Restart | NonText | UnknownCommand

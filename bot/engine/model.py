@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.i18n import Text
 
-# A stored answer: free text, one option id, or several option ids / list items.
-Value = str | list[str]
+# A stored answer: free text, one option id, several option ids / list items, or a spoken answer
+# (a small dict, see bot.engine.voice; list items can be spoken too).
+Value = str | list[Any] | dict[str, Any]
 FORMAL = "formal"
 INFORMAL = "informal"
 ROLE_KEY = "intro.role"  # the answer that decides which side a participant is on
@@ -121,6 +122,7 @@ class Step:
     quotes: tuple[Quote, ...] = ()
     prompt_args: tuple[tuple[str, Text], ...] = ()  # translated, then formatted into the prompt
     describe: bool = True  # list the options' descriptions under the prompt
+    voice: bool = True  # TEXT and LIST: a voice message is accepted as the answer
 
     def visible_options(self, ctx: Context) -> tuple[Option, ...]:
         return tuple(o for o in self.options if o.when is None or o.when.holds(ctx))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from babel.support import NullTranslations
 
 from bot.engine.model import Flow, Kind, Step, Value
+from bot.engine.voice import MIC, VOICE, duration, is_voice
 from bot.i18n import isolate
 
 
@@ -20,16 +22,32 @@ def option_label(step: Step, option_id: str, t: NullTranslations) -> str:
     return option_id
 
 
-def format_answer(step: Step, value: Value, t: NullTranslations) -> str:
-    """One answer as text: typed text as typed, chosen options by their label."""
+def voice_label(item: Mapping[str, Any], t: NullTranslations, transcripts: Mapping[str, str] | None = None) -> str:
+    """A spoken answer as text: "🎤 voice message (0:42)", its typed line, and an automatic transcript if there is one."""
+    _ = t.gettext
+    parts = [MIC + " " + _("voice message ({duration})").format(duration=duration(int(item.get("seconds", 0))))]
+    if item.get("text"):
+        parts.append(isolate(str(item["text"])))
+    transcript = (transcripts or {}).get(str(item[VOICE]))
+    if transcript:
+        parts.append(_("automatic transcript: {text}").format(text=isolate(transcript)))
+    return " · ".join(parts)
+
+
+def item_label(item: object, t: NullTranslations, transcripts: Mapping[str, str] | None = None) -> str:
+    return voice_label(item, t, transcripts) if is_voice(item) else isolate(str(item))  # type: ignore[arg-type]
+
+
+def format_answer(step: Step, value: Value, t: NullTranslations, transcripts: Mapping[str, str] | None = None) -> str:
+    """One answer as text: typed text as typed, chosen options by their label, spoken answers marked 🎤."""
     _ = t.gettext
     if step.kind in (Kind.CHOICE, Kind.YESNO) and isinstance(value, str):
         return option_label(step, value, t)
     if step.kind is Kind.MULTI and isinstance(value, list):
         return "; ".join(option_label(step, v, t) for v in value) if value else _("(none chosen)")
     if isinstance(value, list):
-        return "; ".join(isolate(v) for v in value) if value else _("(none)")
-    return isolate(value)
+        return "; ".join(item_label(v, t, transcripts) for v in value) if value else _("(none)")
+    return item_label(value, t, transcripts)
 
 
 def step_label(step: Step, t: NullTranslations) -> str:

@@ -24,9 +24,11 @@ from bot.engine.events import (
     Skip,
     TextInput,
     UnknownCommand,
+    VoiceInput,
 )
 from bot.engine.model import ROLE_KEY, Flow, Kind, Step, Value, side_for_role
-from bot.engine.render import format_answer, review_text
+from bot.engine.render import format_answer, item_label, review_text
+from bot.engine.voice import MAX_BYTES, MAX_SECONDS, all_refs, duration, is_voice, over_limit, refs, typed, voice
 from bot.i18n import isolate
 
 MAX_TEXT = 4000  # below Telegram's 4096 so the echo of an answer still fits one message
@@ -35,6 +37,7 @@ FINISH = "finish"  # the review's option that closes the session
 
 # Control ids travel in callback data next to option ids: keep them short and distinct.
 NEXT, DONE, KEEP, SKIP, BACK, CLEAR = "_next", "_done", "_keep", "_skip", "_back", "_clear"
+PLAY = "_play"  # hear one's own voice answers again
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class View:
     options: tuple[ViewOption, ...]
     controls: tuple[ViewOption, ...]
     finished: bool = False
+    voice: bool = False  # the step takes a voice message as its answer
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class Outcome:
     changes: Mapping[str, Value | None] = field(default_factory=dict)  # None deletes
     stale: bool = False  # the input belonged to an earlier step; nothing changed
     accepted: bool = True  # False when the input was refused with a notice
+    play: tuple[str, ...] = ()  # stored voice answers the transport should play back, in order
 
 
 def run(state: State, event: Event, t: NullTranslations) -> Outcome:
@@ -196,9 +201,31 @@ class _Run:
             case UnknownCommand():
                 return self.outcome(pos, _("I do not know that command. Here is the question again."), accepted=False)
             case NonText():
+                if step.kind in (Kind.TEXT, Kind.LIST) and step.voice:
+                    if event.video:
+                        return self.outcome(
+                            pos, _("Videos are not saved. Please send a voice message or type your answer."), accepted=False
+                        )
+                    return self.outcome(pos, _("Please type your answer or send a voice message."), accepted=False)
                 if step.kind in (Kind.TEXT, Kind.LIST):
                     return self.outcome(pos, _("I can only read typed text here. Please type your answer."), accepted=False)
                 return self.outcome(pos, _("Please choose one of the options."), accepted=False)
+            case VoiceInput():
+                if step.kind not in (Kind.TEXT, Kind.LIST):
+                    if step.kind is Kind.INFO:
+                        return self.outcome(pos, _("Press “Next” to continue."), accepted=False)
+                    return self.outcome(pos, _("Please choose one of the options."), accepted=False)
+                if not step.voice:
+                    return self.outcome(pos, _("I can only read typed text here. Please type your answer."), accepted=False)
+                problem = self.voice_problem(event)
+                if problem:
+                    return self.outcome(pos, problem, accepted=False)
+            case Pick(option=option) if option == PLAY:
+                value = self.answers.get(key) if step.kind is not Kind.REVIEW else None
+                found = refs(value) if value is not None else all_refs(self.answers_in_order())
+                if not found:
+                    return self.outcome(pos, _("There is no voice answer to listen to here."), accepted=False)
+                return self.outcome(pos, play=tuple(found))
 
         if step.kind is Kind.REVIEW:
             return self.review(pos, step, event)
@@ -216,12 +243,28 @@ class _Run:
             return self.outcome(pos, _("Press “Next” to continue."), accepted=False)
 
         if kind is Kind.TEXT:
+            current = self.answers.get(key)
+            if isinstance(event, VoiceInput) and event.ref is not None:
+                # A new recording replaces the old one; a typed line added to the old one stays.
+                self.set(key, voice(event.ref, event.seconds, typed(current) if is_voice(current) else None))
+                saved = _("Voice answer saved ({duration}). To listen, replace it or add a typed line, press “Back”.")
+                return self.after_step(pos, flow, step, saved.format(duration=duration(event.seconds)))
             if isinstance(event, TextInput):
                 text, problem = self.clean(event.text, MAX_TEXT)
                 if problem:
                     return self.outcome(pos, problem, accepted=False)
+                if is_voice(current):
+                    self.set(key, voice(str(current["voice"]), int(current["seconds"]), text))  # type: ignore[index]
+                    return self.after_step(pos, flow, step, _("Your typed line is saved with your voice answer."))
                 self.set(key, text)
                 return self.after_step(pos, flow, step)
+            if isinstance(event, Pick) and event.option == CLEAR and is_voice(current):
+                line = typed(current)
+                if line:
+                    self.set(key, line)
+                else:
+                    self.unset(key)
+                return self.outcome(pos, _("The voice answer is removed."))
             if isinstance(event, Done) and key in self.answers:
                 return self.after_step(pos, flow, step)
             return self.outcome(pos, _("Please type your answer as a message."), accepted=False)
@@ -273,6 +316,12 @@ class _Run:
 
         if kind is Kind.LIST:
             items = list(self.answers.get(key) or [])
+            if isinstance(event, VoiceInput) and event.ref is not None:
+                if len(items) >= MAX_LIST_ITEMS:
+                    return self.outcome(pos, self.list_full(), accepted=False)
+                self.set(key, [*items, voice(event.ref, event.seconds)])
+                saved = _("Voice answer saved ({duration}). Add another item, or press “Done”.")
+                return self.outcome(pos, saved.format(duration=duration(event.seconds)))
             if isinstance(event, TextInput):
                 text, problem = self.clean(event.text, MAX_TEXT)
                 if problem:
@@ -315,6 +364,37 @@ class _Run:
         self.answers[key] = value
         self.changes[key] = value
 
+    def unset(self, key: str) -> None:
+        self.answers.pop(key, None)
+        self.changes[key] = None
+
+    def answers_in_order(self) -> list[Value]:
+        """Every answer in the order the exercises ask them (for playing voice answers back)."""
+        return [self.answers[f.key(s)] for f in self.state.flows for s in f.steps if f.key(s) in self.answers]
+
+    def voice_problem(self, event: VoiceInput) -> str | None:
+        t = self.t
+        limit = over_limit(event.seconds, event.size)
+        if limit == "seconds":
+            minutes = MAX_SECONDS // 60
+            msg = t.ngettext(
+                "That voice message is {length} long; at most {n} minute fits. Please send a shorter one, or type your answer.",
+                "That voice message is {length} long; at most {n} minutes fit. Please send a shorter one, or type your answer.",
+                minutes,
+            )
+            return msg.format(length=duration(event.seconds), n=minutes)
+        if limit == "size":
+            megabytes = MAX_BYTES // (1024 * 1024)
+            msg = t.ngettext(
+                "That recording is too large: at most {n} MB. Please send a shorter one, or type your answer.",
+                "That recording is too large: at most {n} MB. Please send a shorter one, or type your answer.",
+                megabytes,
+            )
+            return msg.format(n=megabytes)
+        if event.ref is None:
+            return t.gettext("The voice message could not be saved. Please send it again.")
+        return None
+
     def clean(self, raw: str, limit: int) -> tuple[str, str | None]:
         _ = self.t.gettext
         text = raw.strip()
@@ -349,16 +429,25 @@ class _Run:
         )
         return msg.format(n=MAX_LIST_ITEMS)
 
-    def after_step(self, pos: Position, flow: Flow, step: Step) -> Outcome:
-        return self.outcome(self.after(pos, flow.step_index[step.id]))
+    def after_step(self, pos: Position, flow: Flow, step: Step, notice: str | None = None) -> Outcome:
+        return self.outcome(self.after(pos, flow.step_index[step.id]), notice)
 
-    def outcome(self, pos: Position, notice: str | None = None, *, stale: bool = False, accepted: bool = True) -> Outcome:
+    def outcome(
+        self,
+        pos: Position,
+        notice: str | None = None,
+        *,
+        stale: bool = False,
+        accepted: bool = True,
+        play: tuple[str, ...] = (),
+    ) -> Outcome:
         return Outcome(
             position=pos,
             view=self.view(pos, notice),
             changes=dict(self.changes),
             stale=stale,
             accepted=accepted,
+            play=play,
         )
 
     # --- rendering ----------------------------------------------------------------
@@ -410,13 +499,21 @@ class _Run:
         elif step.kind is Kind.LIST:
             items = value if isinstance(value, list) else []
             if items:
-                parts.append(_("Your list so far:") + "\n" + "\n".join(f"• {isolate(item)}" for item in items))
+                parts.append(_("Your list so far:") + "\n" + "\n".join(f"• {item_label(item, t)}" for item in items))
+                if refs(items):
+                    controls.append(ViewOption(PLAY, _("Listen")))
                 controls.append(ViewOption(CLEAR, _("Empty the list")))
             controls.append(ViewOption(DONE, _("Done")))
         elif step.kind is Kind.TEXT:
             if isinstance(value, str):
                 parts.append(_("Your answer so far: {answer}").format(answer=isolate(value)))
                 controls.append(ViewOption(KEEP, _("Keep my answer")))
+            elif is_voice(value):
+                parts.append(_("Your answer so far: {answer}").format(answer=item_label(value, t)))
+                parts.append(_("Send a new voice message to replace it, or type a line to add to it."))
+                controls.append(ViewOption(KEEP, _("Keep my answer")))
+                controls.append(ViewOption(PLAY, _("Listen")))
+                controls.append(ViewOption(CLEAR, _("Remove the voice message")))
         elif step.kind is Kind.REVIEW:
             parts.append(review_text(self.state.flows, self.answers, self.side, t))
             if finished:
@@ -426,6 +523,8 @@ class _Run:
                 for f in self.state.flows
                 if f.id != flow.id and self.visible(f)
             ]
+            if all_refs(self.answers.values()):
+                options.append(ViewOption(PLAY, _("Listen to my voice answers")))
             options.append(ViewOption(FINISH, _("Finish")))
 
         if step.optional and step.kind is not Kind.INFO:
@@ -441,6 +540,7 @@ class _Run:
             options=tuple(options),
             controls=tuple(controls),
             finished=finished,
+            voice=step.kind in (Kind.TEXT, Kind.LIST) and step.voice,
         )
 
 

@@ -51,6 +51,7 @@ FLOW = Flow(
             kind=Kind.TEXT,
             label=N_("Name"),
             prompt=N_("Which name should the facilitator see next to your answers? Your first name is enough."),
+            voice=False,  # typed: it is how the facilitator sees who spoke
         ),
         Step(
             id="role",
@@ -69,6 +70,7 @@ FLOW = Flow(
             label=N_("Organisation"),
             prompt=N_("Which organisation do you work or volunteer for? If none, press “Skip”."),
             optional=True,
+            voice=False,  # typed: it goes next to the name in every list
         ),
     ),
 )

@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.i18n import translations
-from bot.pack import csv_export, html, messages, pictures, views
+from bot.pack import audio, csv_export, html, messages, pictures, views
 from storage.repository import WorkshopAnswers
 
 
@@ -23,24 +24,30 @@ class Pack:
     messages: list[str]  # short plain-text chat messages for the views (each <= 3500 characters)
 
 
-def build_pack(data: WorkshopAnswers, language: str) -> Pack:
+def build_pack(data: WorkshopAnswers, language: str, audio_names: Mapping[str, str] | None = None) -> Pack:
+    """``audio_names``: the recordings' files beside the page, when there are any (a player each)."""
     t = translations(language)
     computed = views.compute(data)
     images = pictures.render(computed, t, language)
     return Pack(
-        html=html.document(computed, images, t, language),
+        html=html.document(computed, images, t, language, audio_names),
         csv=csv_export.export(data, t),
         images=images,
         messages=messages.messages(computed, t),
     )
 
 
-def write_pack(data: WorkshopAnswers, out_dir: str | Path, language: str) -> list[Path]:
-    """Write pack.html, answers.csv and the pictures into ``out_dir``; return their paths."""
-    pack = build_pack(data, language)
+def write_pack(
+    data: WorkshopAnswers, out_dir: str | Path, language: str, recordings: Mapping[str, bytes] | None = None
+) -> list[Path]:
+    """Write pack.html, answers.csv, the pictures and the voice answers' recordings (``recordings``:
+    reference -> bytes) into ``out_dir``; return their paths."""
+    names = {ref: name for ref, name in audio.filenames(data).items() if ref in (recordings or {})}
+    pack = build_pack(data, language, names)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     files = {"pack.html": pack.html.encode("utf-8"), "answers.csv": pack.csv, **pack.images}
+    files.update({name: (recordings or {})[ref] for ref, name in names.items()})
     written = []
     for name, content in files.items():
         path = folder / name

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from babel.support import NullTranslations
 
 from bot.engine.model import Flow, Kind, Step
 from bot.engine.render import option_label, step_label
+from bot.engine.voice import MIC, VOICE, duration, is_voice
 from bot.flows import all_flows
 from storage.models import Answer, Participant
 from storage.repository import WorkshopAnswers
@@ -35,17 +36,38 @@ class Reader:
     """Answers as text in one language; labels of options, questions and exercises looked up once,
     since a large workshop repeats them tens of thousands of times."""
 
-    def __init__(self, t: NullTranslations) -> None:
+    def __init__(
+        self, t: NullTranslations, audio_names: Mapping[str, str] | None = None, transcripts: Mapping[str, str] | None = None
+    ) -> None:
         self.t = t
+        self.audio_names = audio_names or {}  # recording -> its file beside the pack, when written
+        self.transcripts = transcripts or {}
         self._options: dict[tuple[str, str], str] = {}
         self._names: dict[str, tuple[str, str]] = {}
 
-    def values(self, row: Row) -> list[str]:
-        """The answer as text items: typed items as typed, chosen options by their label."""
+    def items(self, row: Row) -> list[object]:
+        """The answer's items as stored: typed text (str), voice answers (dict), option ids."""
         value = row.answer.value
-        items = value if isinstance(value, list) else [value]
+        return value if isinstance(value, list) else [value]
+
+    def voice_text(self, item: Mapping[str, object]) -> str:
+        """A voice answer as text: its file (when written beside the pack), length, typed line, transcript."""
+        _ = self.t.gettext
+        ref = str(item[VOICE])
+        length = duration(int(item.get("seconds", 0)))  # type: ignore[call-overload]
+        name = self.audio_names.get(ref)
+        parts = [f"{MIC} {name} ({length})" if name else f"{MIC} " + _("voice message ({duration})").format(duration=length)]
+        if item.get("text"):
+            parts.append(str(item["text"]))
+        if ref in self.transcripts:
+            parts.append(_("automatic transcript: {text}").format(text=self.transcripts[ref]))
+        return " · ".join(parts)
+
+    def values(self, row: Row) -> list[str]:
+        """The answer as text items: typed items as typed, chosen options by their label, voice answers marked."""
+        items = self.items(row)
         if row.typed or row.step is None:
-            return [str(v) for v in items]
+            return [self.voice_text(v) if is_voice(v) else str(v) for v in items]  # type: ignore[arg-type]
         found = []
         for v in items:
             label = self._options.get((row.key, v))

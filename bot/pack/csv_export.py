@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from babel.support import NullTranslations
 
-from bot.pack import labels
+from bot.pack import audio, labels
 from bot.pack.answers import Reader, by_person
 from bot.timefmt import WORKSHOP_TZ
 from storage.repository import WorkshopAnswers
@@ -55,7 +55,7 @@ def export(data: WorkshopAnswers, t: NullTranslations) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header(t))
-    reader = Reader(t)
+    reader = Reader(t, audio.filenames(data), data.transcripts)  # a voice answer's cell names its file
     people: dict[int, list[str]] = {}  # the participant's cells, made once per participant
     for row in by_person(data):
         person = row.person

@@ -9,13 +9,14 @@ Dutch page and Latin names stay left to right inside an Arabic one.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
 
 from babel.support import NullTranslations
 
 from bot.engine.model import FORMAL
+from bot.engine.voice import MIC, VOICE, duration, is_voice
 from bot.flows import all_flows
 from bot.i18n import is_rtl
 from bot.pack import labels
@@ -371,10 +372,28 @@ def _pitfalls(views: Views, t: NullTranslations) -> str:
     return "".join(out)
 
 
-def _all_answers(views: Views, t: NullTranslations) -> str:
+def _voice(item: Mapping[str, object], lang: str | None, t: NullTranslations, names: Mapping[str, str], transcripts: Mapping[str, str]) -> str:
+    """A voice answer: a player for its file beside the page (when written there), length, typed line, transcript."""
+    _ = t.gettext
+    ref = str(item[VOICE])
+    length = _("voice message ({duration})").format(duration=duration(int(item.get("seconds", 0))))  # type: ignore[call-overload]
+    out = [f'<span class="voice">{MIC} {escape(length)}</span>']
+    if ref in names:
+        out.append(f'<audio controls preload="none" src="{escape(names[ref])}"></audio>')
+    if item.get("text"):
+        out.append(_user(str(item["text"]), lang, cls="answer"))
+    if ref in transcripts:
+        out.append(
+            f'<span class="muted">{escape(_("automatic transcript:"))}</span> {_user(transcripts[ref], None, cls="answer")}'
+        )
+    return " ".join(out)
+
+
+def _all_answers(views: Views, t: NullTranslations, audio_names: Mapping[str, str] | None = None) -> str:
     """Every answer of every participant, by question: nothing the views summarise is lost."""
     data = views.answers.data
-    reader = Reader(t)
+    names = audio_names or {}
+    reader = Reader(t, names, data.transcripts)
     sides = {side: _side(side, t) for side in (FORMAL, "informal", None)}
     who = {p.id: _who(p, t) + " " + sides[views.answers.side[p.id]] for p in data.participants}
     out = []
@@ -388,19 +407,26 @@ def _all_answers(views: Views, t: NullTranslations) -> str:
         for row in rows:
             items = reader.values(row)
             lang = row.answer.language if row.typed else None
+            raw = reader.items(row)
+            shown = [
+                _voice(r, lang, t, names, data.transcripts) if row.typed and is_voice(r) else _user(v, lang, cls="answer")  # type: ignore[arg-type]
+                for v, r in zip(items, raw, strict=False)
+            ]
             if isinstance(row.answer.value, list):
-                inner = "".join(f"<li>{_user(v, lang, cls='answer')}</li>" for v in items)
+                inner = "".join(f"<li>{s}</li>" for s in shown)
                 none = t.gettext("(none)")
                 body = f"<ul>{inner}</ul>" if items else f'<span class="muted">{escape(none)}</span>'
             else:
-                body = _user(items[0] if items else "", lang, cls="answer")
+                body = shown[0] if shown else _user("", lang, cls="answer")
             out.append(f"<li>{who[row.person.id]}: {body}</li>")
         out.append("</ul>")
     nothing = t.gettext("(no answers yet)")
     return "".join(out) or f'<p class="muted">{escape(nothing)}</p>'
 
 
-def document(views: Views, images: dict[str, bytes], t: NullTranslations, language: str) -> str:
+def document(
+    views: Views, images: dict[str, bytes], t: NullTranslations, language: str, audio_names: Mapping[str, str] | None = None
+) -> str:
     _ = t.gettext
     data = views.answers.data
     workshop = data.workshop
@@ -414,7 +440,7 @@ def document(views: Views, images: dict[str, bytes], t: NullTranslations, langua
         sections.append(("market", _market(views, t)))
     if "e" in views.exercises:
         sections.append(("pitfalls", _pitfalls(views, t)))
-    sections.append(("answers", _all_answers(views, t)))
+    sections.append(("answers", _all_answers(views, t, audio_names)))
 
     sides = views.answers.side.values()
     facts = [

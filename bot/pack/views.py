@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.engine.model import FORMAL, INFORMAL
+from bot.engine.voice import MIC, VOICE, is_voice, typed
 from bot.flows import workshop_flows
 from bot.flows.b_strength import CATEGORIES, other_key, own_key
 from bot.flows.e_core import ALL_ROLES, FORMAL_ROLES, PITFALLS
@@ -49,6 +50,7 @@ class Answers:
         self._values = {
             pid: {k: (a.value, a.language) for k, a in found.items()} for pid, found in data.answers.items()
         }
+        self._transcripts = data.transcripts
 
     def value(self, person: Participant, key: str) -> str | list[str] | None:
         found = self._values.get(person.id, {}).get(key)
@@ -64,7 +66,14 @@ class Answers:
         if value is None:
             return []
         values = value if isinstance(value, list) else [value]
-        return [v for v in values if v.strip()]
+        return [text for text in (self._text(v) for v in values) if text.strip()]
+
+    def _text(self, item: object) -> str:
+        """A voice answer counts as an answer: marked 🎤, with its typed line or automatic transcript."""
+        if not is_voice(item):
+            return item if isinstance(item, str) else str(item)
+        words = typed(item) or self._transcripts.get(str(item[VOICE]), "")  # type: ignore[index]
+        return f"{MIC} {words}".strip()
 
     def on_side(self, side: str | None) -> Iterator[Participant]:
         return (p for p in self.people if self.side[p.id] == side)

@@ -120,6 +120,7 @@ def build_application(settings: Settings, db: Database | None = None, *, rate_li
         app.add_handler(CommandHandler(name, callback, filters=private))
     app.add_handler(MessageHandler(private & filters.COMMAND, part.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, part.on_text))
+    app.add_handler(MessageHandler(private & (filters.VOICE | filters.AUDIO), part.on_voice))
     app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, part.on_media))
     app.add_handler(CallbackQueryHandler(part.on_callback))
     app.add_error_handler(on_error)

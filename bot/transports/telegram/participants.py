@@ -28,14 +28,17 @@ from bot.engine import (
     TextInput,
     UnknownCommand,
 )
-from bot.engine.render import review_text
+from bot.engine.render import review_text, step_label
 from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, SKIP, State
+from bot.engine.voice import refs
 from bot.flows import workshop_flows
 from bot.i18n import LANGUAGES, is_reviewed, language_name, negotiate, translations
 from bot.progress import describe
+from bot.transcripts import transcribe_missing
 from bot.transports.telegram.context import BotContext, services, user_key
 from bot.transports.telegram.delivery import Blocked, remove_keyboard, send_html, with_retries
 from bot.transports.telegram.rendering import MAX_CALLBACK, decode, encode, render_view, text_messages
+from bot.transports.telegram.voice import play_back, receive
 from storage import repository as repo
 from storage.models import utcnow
 
@@ -67,6 +70,12 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
     if query is not None:
         if outcome.stale or not outcome.accepted:
             await query.answer((view.notice or "")[:MAX_CALLBACK])
+            return
+        if outcome.play:
+            # The recordings again, then the same question below them, so the person carries on there.
+            await query.answer()
+            await play_back(context.bot, svc.db, chat.id, outcome.play)
+            await show(context, svc, chat.id, participant_id, reply)
             return
         if view.kind is Kind.MULTI and query.message is not None and _same_step(query, view.key):
             # A tick or untick: update the check marks in place.
@@ -244,7 +253,29 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await handle_or_ask(update, context, NonText())
+    message = update.effective_message
+    video = message is not None and (message.video is not None or message.video_note is not None)
+    await handle_or_ask(update, context, NonText(video=video))
+
+
+async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A voice note or audio file: stored with the answer it gives, then transcribed if configured."""
+    svc = services(context)
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    incoming = await receive(context.bot, message)
+    key = user_key(user)
+    reply = svc.conversation.handle_voice(key, incoming, svc.prompts.get(key))
+    if reply is None:
+        await ask_for_code(update, context)
+        return
+    assert reply.participant.id is not None
+    await present(update, context, reply.participant.id, reply)
+    transcriber = svc.settings.transcriber()
+    new = [ref for value in reply.outcome.changes.values() for ref in refs(value)]
+    if transcriber is not None and reply.outcome.accepted and new:
+        # After the answer is committed and confirmed; whatever does not finish is made at the summary.
+        context.application.create_task(transcribe_missing(svc.db, transcriber, refs=new), update=update)
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -313,6 +344,13 @@ async def on_my_answers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     answers = active.progress.answers
     side = State(flows=active.flows, answers=answers).side
     await _reply(update, context, t.gettext("Your answers so far:") + "\n\n" + review_text(active.flows, answers, side, t))
+    spoken = [
+        (ref, step_label(step, t)) for flow in active.flows for step in flow.steps for ref in refs(answers.get(flow.key(step)))
+    ]
+    if spoken:
+        chat = update.effective_chat
+        assert chat is not None
+        await play_back(context.bot, services(context).db, chat.id, [r for r, _l in spoken], [label for _r, label in spoken])
 
 
 async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -367,6 +405,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         "/workshops: your workshops, and switch between them\n\n"
         "You can stop at any moment: next time you continue where you left off."
     )
+    text += "\n\n" + _("Where you answer in your own words, you can also send a voice message instead of typing.")
     with svc.db.session() as session:
         facilitator = bool(repo.workshops_of(session, user_key(user))) or user.id in svc.settings.admins
     if facilitator:

@@ -12,19 +12,50 @@ from telegram import Bot, InputFile
 
 from bot.i18n import translations
 from bot.pack import build_pack
-from bot.summary import summary_sections, summary_text
+from bot.summary import summary_sections, summary_text, voice_groups
+from bot.transcribe import Transcriber
+from bot.transcripts import transcribe_missing
 from bot.transports.telegram.delivery import send_html, with_retries
 from bot.transports.telegram.rendering import MAX_CAPTION, text_messages
+from bot.transports.telegram.voice import send_recording
 from storage import Database, Workshop
 from storage import repository as repo
 
 MAX_MESSAGES = 40  # at about one a second per chat: well under a minute of messages
+MAX_VOICES = 60  # voice answers re-sent in the chat; a larger workshop's are in the meeting pack folder
 
 
-async def deliver_summary(bot: Bot, db: Database, workshop_id: int, chat_id: int, language: str) -> None:
+async def send_voice_answers(bot: Bot, chat_id: int, data: repo.WorkshopAnswers, language: str) -> None:
+    """Every voice answer as a voice message, grouped per question, each captioned with who spoke."""
+    t = translations(language)
+    groups = voice_groups(data, t, language)
+    sent = 0
+    total = sum(len(spoken) for _q, spoken in groups)
+    for question, spoken in groups:
+        if sent >= MAX_VOICES:
+            break
+        await send_html(bot, chat_id, text_messages("🎤 " + question, language))
+        for item in spoken[: MAX_VOICES - sent]:
+            audio = data.audio.get(item.ref)
+            if audio is not None:
+                await send_recording(bot, chat_id, audio, item.caption)
+            sent += 1
+    if total > sent:
+        note = t.ngettext(
+            "{n} more voice answer is not sent here: the meeting pack folder holds every recording.",
+            "{n} more voice answers are not sent here: the meeting pack folder holds every recording.",
+            total - sent,
+        ).format(n=total - sent)
+        await send_html(bot, chat_id, text_messages(note, language))
+
+
+async def deliver_summary(
+    bot: Bot, db: Database, workshop_id: int, chat_id: int, language: str, transcriber: Transcriber | None = None
+) -> None:
     """Raises when delivery fails after retries, so the caller can try again later."""
     t = translations(language)
     _ = t.gettext
+    await transcribe_missing(db, transcriber, workshop_id=workshop_id)  # those the background task did not make
     with db.session() as session:
         workshop = session.get(Workshop, workshop_id)
         assert workshop is not None
@@ -47,6 +78,7 @@ async def deliver_summary(bot: Bot, db: Database, workshop_id: int, chat_id: int
         ).format(n=left_out)
         messages = [*messages[:MAX_MESSAGES], *text_messages(note, language)]
     await send_html(bot, chat_id, messages)
+    await send_voice_answers(bot, chat_id, data, language)
 
     captions = {
         "tree.png": _("The tree of collaboration (Boom van samenwerking)"),

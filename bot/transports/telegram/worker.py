@@ -163,7 +163,9 @@ class DeliveryWorker:
         if target is None:
             return "skipped"
         try:
-            await deliver_summary(self.app.bot, self.svc.db, target.workshop_id, target.chat_id, target.language)
+            await deliver_summary(
+                self.app.bot, self.svc.db, target.workshop_id, target.chat_id, target.language, self.svc.settings.transcriber()
+            )
         except Blocked:
             return "blocked"
         return "sent"

@@ -1,0 +1,68 @@
+"""Voice answers on Telegram: fetching a recording through the Bot API, and sending stored ones again.
+
+Stored recordings are re-sent by Telegram's file id (sendVoice, or sendAudio for audio files):
+nothing is uploaded again."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Audio as TgAudio
+from telegram import Bot, Message, Voice
+from telegram.error import TelegramError
+
+from bot.engine.voice import MAX_BYTES, over_limit
+from bot.transports.telegram.delivery import Undelivered, with_retries
+from bot.transports.telegram.rendering import MAX_CAPTION
+from storage import Audio, Database
+from storage import repository as repo
+
+log = logging.getLogger(__name__)
+
+
+async def download(bot: Bot, file_id: str) -> bytes | None:
+    """The recording's bytes (getFile, then the file URL); None when Telegram would not give them."""
+    try:
+        file = await with_retries(lambda: bot.get_file(file_id), "getFile")
+        if file.file_size is not None and file.file_size > MAX_BYTES:
+            return None
+        return bytes(await with_retries(file.download_as_bytearray, "downloadFile"))
+    except (TelegramError, Undelivered) as exc:
+        log.warning("could not download a voice answer: %s", type(exc).__name__)
+        return None
+
+
+async def receive(bot: Bot, message: Message) -> repo.IncomingAudio:
+    """A voice note or audio file as it will be stored; not downloaded when it is over the limits."""
+    media: Voice | TgAudio | None = message.voice or message.audio
+    assert media is not None
+    kind = "voice" if message.voice is not None else "audio"
+    seconds, size = int(media.duration or 0), int(media.file_size or 0)
+    data = None
+    if over_limit(seconds, size) is None:
+        data = await download(bot, media.file_id)
+        if data is not None:
+            size = len(data)
+            if over_limit(seconds, size) is not None:
+                data = None
+    mime = media.mime_type or ("audio/ogg" if kind == "voice" else "audio/mpeg")
+    return repo.IncomingAudio(kind, media.file_id, media.file_unique_id, mime, seconds, size, data)
+
+
+async def send_recording(bot: Bot, chat_id: int, audio: Audio, caption: str | None = None) -> None:
+    caption = caption[:MAX_CAPTION] if caption else None
+    if audio.kind == "audio":
+        await with_retries(lambda: bot.send_audio(chat_id, audio.file_id, caption=caption), "sendAudio")
+    else:
+        await with_retries(lambda: bot.send_voice(chat_id, audio.file_id, caption=caption), "sendVoice")
+
+
+async def play_back(bot: Bot, db: Database, chat_id: int, refs: Sequence[str], captions: Sequence[str | None] = ()) -> None:
+    """Stored recordings sent to the chat again, in order, each with its caption if given."""
+    with db.session() as session:
+        found = repo.audio_info(session, refs)
+    for index, ref in enumerate(refs):
+        audio = found.get(ref)
+        if audio is not None:
+            await send_recording(bot, chat_id, audio, captions[index] if index < len(captions) else None)
