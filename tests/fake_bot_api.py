@@ -48,12 +48,15 @@ class FakeBotApi:
         self.held: dict[str, int] = {}  # calls now waiting behind a hold, by method
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, bytes), served by getFile
+        self.downloads: list[str] = []  # file paths fetched from /file/bot<token>/<path>
 
     # --- server ---------------------------------------------------------------------
 
     async def start(self) -> str:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -65,6 +68,14 @@ class FakeBotApi:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def _download(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        for file_path, content in self.files.values():
+            if file_path == path:
+                self.downloads.append(path)
+                return web.Response(body=content, content_type="application/octet-stream")
+        return web.Response(status=404, text="Not Found")
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -86,6 +97,10 @@ class FakeBotApi:
             return web.json_response(body, status=status)
         if method == "getUpdates":
             result = await self._get_updates(params)
+        elif method == "getFile" and params.get("file_id") not in self.files:
+            body = {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+            self.calls.append(Call(method, params, files, result=body))
+            return web.json_response(body, status=400)
         else:
             result = self._answer(method, params, files)
         self.calls.append(Call(method, params, files, result))
@@ -150,7 +165,11 @@ class FakeBotApi:
     def _answer(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         if method == "getMe":
             return BOT_USER
-        if method in ("sendMessage", "sendPhoto", "sendDocument"):
+        if method == "getFile":
+            file_id = params["file_id"]
+            path, content = self.files[file_id]
+            return {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(content), "file_path": path}
+        if method in ("sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendAudio"):
             return self._message(params, files, method)
         if method in ("editMessageText", "editMessageReplyMarkup"):
             message = {
@@ -178,6 +197,10 @@ class FakeBotApi:
             message["photo"] = [{"file_id": "p1", "file_unique_id": "p1", "width": 10, "height": 10}]
         if method == "sendDocument":
             message["document"] = {"file_id": "d1", "file_unique_id": "d1"}
+        if method in ("sendVoice", "sendAudio"):
+            field = "voice" if method == "sendVoice" else "audio"
+            file_id = params.get(field) if isinstance(params.get(field), str) else "uploaded"
+            message[field] = {"file_id": file_id, "file_unique_id": "u" + str(file_id), "duration": 1}
         if "caption" in params:
             message["caption"] = params["caption"]
         if params.get("reply_markup"):
@@ -185,6 +208,10 @@ class FakeBotApi:
         return message
 
     # --- what the tests do ----------------------------------------------------------
+
+    def add_file(self, file_id: str, content: bytes, file_path: str | None = None) -> None:
+        """A file a user sent: getFile describes it and /file/bot<token>/<path> serves it."""
+        self.files[file_id] = (file_path or f"voice/{file_id}.oga", content)
 
     def fail_next(self, method: str, status: int, body: dict[str, Any]) -> None:
         self._failures.setdefault(method, []).append((status, body))

@@ -109,6 +109,19 @@ class Phone:
         await self.api.push({"message": {"message_id": next(_message_ids), "date": int(time.time()), "chat": self.chat, "from": self.user, kind: media}})
         return mark
 
+    async def send_voice(
+        self, file_id: str, seconds: int, content: bytes | None = None, *, kind: str = "voice", mime: str = "audio/wav", size: int | None = None
+    ) -> int:
+        """A voice note (or an audio file, ``kind="audio"``); ``content`` is what the fake serves for it."""
+        if content is not None:
+            self.api.add_file(file_id, content, f"{kind}/{file_id}.wav")
+        mark = self.mark()
+        media: dict[str, Any] = {"file_id": file_id, "file_unique_id": "u" + file_id, "duration": seconds, "mime_type": mime}
+        media["file_size"] = size if size is not None else len(content or b"")
+        message = {"message_id": next(_message_ids), "date": int(time.time()), "chat": self.chat, "from": self.user, kind: media}
+        await self.api.push({"message": message})
+        return mark
+
     async def press(self, data: str, message_id: int) -> int:
         mark = self.mark()
         message = {"message_id": message_id, "date": int(time.time()), "chat": self.chat, "from": BOT_USER, "text": "…"}

@@ -212,8 +212,6 @@ class _Run:
                 return self.outcome(pos, _("Please choose one of the options."), accepted=False)
             case VoiceInput():
                 if step.kind not in (Kind.TEXT, Kind.LIST):
-                    if step.kind is Kind.INFO:
-                        return self.outcome(pos, _("Press “Next” to continue."), accepted=False)
                     return self.outcome(pos, _("Please choose one of the options."), accepted=False)
                 if not step.voice:
                     return self.outcome(pos, _("I can only read typed text here. Please type your answer."), accepted=False)

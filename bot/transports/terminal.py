@@ -27,7 +27,7 @@ from bot.engine import (
     UnknownCommand,
     View,
 )
-from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, SKIP
+from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, PLAY, SKIP
 from bot.i18n import LANGUAGES, language_from_environment, strip_isolates, translations
 from storage import Database
 from storage import repository as repo
@@ -44,7 +44,9 @@ _COMMANDS: dict[str, Event] = {
     "/restart": Restart(),
     "/show": Show(),
 }
-_CONTROL_COMMAND = {NEXT: "/next", DONE: "/done", KEEP: "/keep", SKIP: "/skip", BACK: "/back", CLEAR: "/clear"}
+_CONTROL_COMMAND = {
+    NEXT: "/next", DONE: "/done", KEEP: "/keep", SKIP: "/skip", BACK: "/back", CLEAR: "/clear", PLAY: "/listen",
+}
 
 
 def ensure_demo_workshop(db: Database) -> str:
@@ -64,6 +66,8 @@ def parse_line(line: str, view: View) -> Event | None:
         return None
     if command == "/clear":
         return Pick(CLEAR)
+    if command == "/listen":
+        return Pick(PLAY)
     if command is not None:
         return _COMMANDS.get(command, UnknownCommand(command))
     if view.kind is Kind.INFO and not text:
@@ -102,6 +106,8 @@ def render(view: View, language: str) -> str:
         lines.append(_("Type one item and press Enter; /done when the list is complete."))
     else:
         lines.append(_("Type your answer and press Enter."))
+    if view.voice:
+        lines.append(_("Voice answers need Telegram: here in the terminal, please type."))
     lines.append(_("/back goes back, /restart starts this exercise again, /quit stops (your answers are saved)."))
     return strip_isolates("\n".join(lines))
 
@@ -151,6 +157,8 @@ def chat(
         if event is None:
             break
         reply = conversation.handle(participant_id, event)
+        if reply.outcome.play:  # recordings are given and heard on Telegram only
+            stdout.write(translations(reply.language).gettext("Voice answers can only be heard on Telegram.") + "\n")
     stdout.write("\n" + translations(reply.language).gettext("Goodbye. Your answers are saved; run the same command to continue where you left off.") + "\n")
     return 0
 
