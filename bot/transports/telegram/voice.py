@@ -6,11 +6,14 @@ nothing is uploaded again."""
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
+from datetime import timedelta
 
 from telegram import Audio as TgAudio
 from telegram import Bot, Message, Voice
 from telegram.error import TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.engine.voice import MAX_BYTES, over_limit
 from bot.transports.telegram.delivery import Undelivered, with_retries
@@ -21,16 +24,25 @@ from storage import repository as repo
 log = logging.getLogger(__name__)
 
 
-async def download(bot: Bot, file_id: str) -> bytes | None:
-    """The recording's bytes (getFile, then the file URL); None when Telegram would not give them."""
+async def download(bot: Bot, file_id: str) -> tuple[bytes | None, int | None]:
+    """The recording's bytes (getFile, then the file URL) and its size; no bytes when it is too large
+    or Telegram would not give them."""
     try:
         file = await with_retries(lambda: bot.get_file(file_id), "getFile")
         if file.file_size is not None and file.file_size > MAX_BYTES:
-            return None
-        return bytes(await with_retries(file.download_as_bytearray, "downloadFile"))
+            return None, file.file_size
+        data = bytes(await with_retries(file.download_as_bytearray, "downloadFile"))
+        return data, len(data)
     except (TelegramError, Undelivered) as exc:
         log.warning("could not download a voice answer: %s", type(exc).__name__)
-        return None
+        return None, None
+
+
+def _seconds(media: Voice | TgAudio) -> int:
+    with warnings.catch_warnings():  # PTB 22 warns that duration will become a timedelta; both are read
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        found = media.duration
+    return int(found.total_seconds()) if isinstance(found, timedelta) else int(found or 0)
 
 
 async def receive(bot: Bot, message: Message) -> repo.IncomingAudio:
@@ -38,14 +50,13 @@ async def receive(bot: Bot, message: Message) -> repo.IncomingAudio:
     media: Voice | TgAudio | None = message.voice or message.audio
     assert media is not None
     kind = "voice" if message.voice is not None else "audio"
-    seconds, size = int(media.duration or 0), int(media.file_size or 0)
+    seconds, size = _seconds(media), int(media.file_size or 0)
     data = None
     if over_limit(seconds, size) is None:
-        data = await download(bot, media.file_id)
-        if data is not None:
-            size = len(data)
-            if over_limit(seconds, size) is not None:
-                data = None
+        data, found = await download(bot, media.file_id)
+        size = found if found is not None else size
+        if over_limit(seconds, size) is not None:
+            data = None
     mime = media.mime_type or ("audio/ogg" if kind == "voice" else "audio/mpeg")
     return repo.IncomingAudio(kind, media.file_id, media.file_unique_id, mime, seconds, size, data)
 
