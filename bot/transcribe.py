@@ -4,10 +4,11 @@ no recording ever leaves the machine."""
 
 from __future__ import annotations
 
-import mimetypes
 from dataclasses import dataclass
 
 import httpx
+
+from bot.audio_files import extension
 
 PATH = "/v1/audio/transcriptions"
 DEFAULT_MODEL = "whisper-1"
@@ -15,12 +16,6 @@ DEFAULT_MODEL = "whisper-1"
 
 class TranscriptionError(Exception):
     """The provider did not give a transcript (unreachable, refused, or an unreadable answer)."""
-
-
-def extension(mime_type: str) -> str:
-    """A file extension for a recording's type; Telegram voice notes are OGG/Opus."""
-    known = {"audio/ogg": ".ogg", "audio/mpeg": ".mp3", "audio/mp4": ".m4a", "audio/x-wav": ".wav", "audio/wav": ".wav"}
-    return known.get(mime_type) or mimetypes.guess_extension(mime_type) or ".ogg"
 
 
 @dataclass(frozen=True)

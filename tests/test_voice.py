@@ -231,7 +231,9 @@ async def test_tigrinya_key_figure_answers_b_by_voice_and_the_facilitator_hears_
     # The participant hears their answers again with /myanswers.
     mark = await phone.send("/myanswers")
     await api.wait_for(lambda c: c.method == "sendVoice" and c.params.get("voice") == sent[-1], after=mark)
-    assert [c.params["voice"] for c in api.sent_to(INFORMAL, mark) if c.method == "sendVoice"] == sent
+    played = [c for c in api.sent_to(INFORMAL, mark) if c.method == "sendVoice"]
+    assert [c.params["voice"] for c in played] == sent
+    assert all(c.params.get("caption") and c.files == {} for c in played)  # each with its question, by file id
 
     # The facilitator's summary re-sends every one by file id, grouped per question, with who spoke.
     admin = Phone(api, ADMIN, "en")
@@ -317,6 +319,10 @@ def test_lists_take_voice_items_and_choices_refuse_them(db: Database) -> None:
     conversation.handle(pid, Pick("_clear", at="a.owngoals"))  # emptying the list deletes its recording
     assert [a.file_id for a in stored(db)[1]] == ["f1"]
     assert "Voice answers need Telegram" in render(view, "en")
+    # The closing review offers to listen to every voice answer again.
+    review = go_to(handle, handle(Show()), "review.overview")
+    listen = next(o for o in review.options if o.id == PLAY)
+    assert conversation.handle(pid, Pick(listen.id, at=review.key)).outcome.play == (str(stored(db)[1][0].id),)
 
 
 def test_erasure_removes_the_recordings(db: Database) -> None:

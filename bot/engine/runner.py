@@ -382,13 +382,8 @@ class _Run:
             )
             return msg.format(length=duration(event.seconds), n=minutes)
         if limit == "size":
-            megabytes = MAX_BYTES // (1024 * 1024)
-            msg = t.ngettext(
-                "That recording is too large: at most {n} MB. Please send a shorter one, or type your answer.",
-                "That recording is too large: at most {n} MB. Please send a shorter one, or type your answer.",
-                megabytes,
-            )
-            return msg.format(n=megabytes)
+            msg = t.gettext("That recording is too large: at most {n} MB. Please send a shorter one, or type your answer.")
+            return msg.format(n=MAX_BYTES // (1024 * 1024))
         if event.ref is None:
             return t.gettext("The voice message could not be saved. Please send it again.")
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.transcribe import extension
+from bot.audio_files import extension
 from storage.models import Audio
 from storage.repository import WorkshopAnswers
 

@@ -383,9 +383,8 @@ def _voice(item: Mapping[str, object], lang: str | None, t: NullTranslations, na
     if item.get("text"):
         out.append(_user(str(item["text"]), lang, cls="answer"))
     if ref in transcripts:
-        out.append(
-            f'<span class="muted">{escape(_("automatic transcript:"))}</span> {_user(transcripts[ref], None, cls="answer")}'
-        )
+        marked = _("automatic transcript:")
+        out.append(f'<span class="muted">{escape(marked)}</span> {_user(transcripts[ref], None, cls="answer")}')
     return " ".join(out)
 
 

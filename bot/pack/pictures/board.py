@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from bot.engine.model import FORMAL
 from bot.i18n import is_rtl, isolate
 from bot.pack import labels
-from bot.pack.pictures.drawing import Box, Item, Style, draw_aligned, draw_items, draw_paragraph, width
+from bot.pack.pictures.drawing import Box, Item, Style, draw_aligned, draw_items, draw_paragraph, spoken, width
 from bot.pack.views import StrengthCell, Tally
 
 SIZE = (1240, 1754)
@@ -32,8 +32,8 @@ SMALL = Style(20, fill=(90, 100, 90))
 SHARED = Style(21, bold=True, fill=MEET)
 
 
-def _entries(tally: Tally) -> list[Item]:
-    return [(e.text, f"×{e.count}" if e.count > 1 else "") for e in tally.entries]
+def _entries(tally: Tally, t: NullTranslations) -> list[Item]:
+    return [(spoken(e.text, t), f"×{e.count}" if e.count > 1 else "") for e in tally.entries]
 
 
 def _shared_line(cell: StrengthCell, room: float, t: NullTranslations, rtl: bool) -> str:
@@ -97,7 +97,7 @@ def render(
             if not tally.entries:
                 draw_paragraph(draw, box, cy, _("(none)"), SMALL, 1, align)
                 continue
-            draw_items(draw, box, cy, _entries(tally), ITEM, more=more, max_lines=2, bullet=tint, rtl=rtl)
+            draw_items(draw, box, cy, _entries(tally, t), ITEM, more=more, max_lines=2, bullet=tint, rtl=rtl)
         draw.line((inner.left, shared_y - 2, inner.right, shared_y - 2), fill=EDGE, width=1)
         if cell.shared:
             text = _shared_line(cell, inner.width, t, rtl)

@@ -7,8 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.support import NullTranslations
 from PIL import ImageDraw, ImageFont
 
+from bot.engine.voice import MIC
 from bot.i18n import isolate
 from bot.pack.pictures.shaping import runs
 from bot.pack.scripts import ARABIC, ETHIOPIC, LATIN
@@ -27,6 +29,13 @@ Color = tuple[int, int, int]
 
 
 @functools.cache
+def spoken(text: str, t: NullTranslations) -> str:
+    """The shipped fonts have no 🎤: in a picture a voice answer is named in words."""
+    if not text.startswith(MIC):
+        return text
+    return f"{t.gettext('(voice message)')} {text[len(MIC):].strip()}".strip()
+
+
 def font(script: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     # Basic layout on purpose: shaping and ordering are done before drawing (see shaping.py).
     return ImageFont.truetype(str(FONTS_DIR / _FILES[script, bold]), size, layout_engine=ImageFont.Layout.BASIC)

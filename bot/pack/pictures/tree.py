@@ -24,6 +24,7 @@ from bot.pack.pictures.drawing import (
     draw_aligned,
     draw_items,
     draw_paragraph,
+    spoken,
     text_room,
     wrap,
 )
@@ -51,8 +52,8 @@ TRUNK_ITEM = Style(22, fill=WHITE)
 TRUNK_HEADING = Style(26, bold=True, fill=WHITE)
 
 
-def _entries(tally: Tally) -> list[Item]:
-    return [(e.text, f"×{e.count}" if e.count > 1 else "") for e in tally.entries]
+def _entries(tally: Tally, t: NullTranslations) -> list[Item]:
+    return [(spoken(e.text, t), f"×{e.count}" if e.count > 1 else "") for e in tally.entries]
 
 
 def _count_line(tally: Tally, t: NullTranslations) -> str:
@@ -137,7 +138,7 @@ def render(
     sun_box = Box(350, 150, page.right, 410)
     y = draw_paragraph(draw, sun_box, sun_box.top, _("Conditions for success"), HEADING, 1, align)
     y = draw_paragraph(draw, sun_box, y, _count_line(tree.sun, t), SMALL, 1, align)
-    draw_items(draw, sun_box, y + 4, _entries(tree.sun), ITEM, more=more, max_lines=1, bullet=SUN, rtl=rtl)
+    draw_items(draw, sun_box, y + 4, _entries(tree.sun, t), ITEM, more=more, max_lines=1, bullet=SUN, rtl=rtl)
 
     # The crown with the fruits: the goals.
     crown = Box(110, 470, width - 110, 930)
@@ -146,7 +147,7 @@ def render(
     y = draw_paragraph(
         draw, inner, inner.top, compose([_("Fruits: goals"), _count_line(tree.fruits, t)], rtl), HEADING, 2, "center"
     )
-    _two_columns(draw, Box(inner.left, y, inner.right, inner.bottom), 30, _entries(tree.fruits), FRUIT, more, rtl)
+    _two_columns(draw, Box(inner.left, y, inner.right, inner.bottom), 30, _entries(tree.fruits, t), FRUIT, more, rtl)
 
     # The trunk: the essential roles and how many chose each.
     ground = 1390
@@ -160,7 +161,7 @@ def render(
     _draw_can(draw, 40, 960)
     can_box = Box(page.left, 1140, 390, ground - 10)
     y = draw_paragraph(draw, can_box, can_box.top, _("Watering can: what we need from others"), HEADING, 2, align)
-    draw_items(draw, can_box, y + 4, _entries(tree.can), SMALL, more=more, max_lines=2, bullet=CAN, rtl=rtl)
+    draw_items(draw, can_box, y + 4, _entries(tree.can, t), SMALL, more=more, max_lines=2, bullet=CAN, rtl=rtl)
 
     # Beside the tree: the pitfalls most people recognise.
     _draw_warning(draw, 1030, 960)
@@ -183,7 +184,7 @@ def render(
         2,
         "center",
     )
-    _two_columns(draw, Box(roots_box.left, y, roots_box.right, roots_box.bottom), 40, _entries(tree.roots), BARK, more, rtl)
+    _two_columns(draw, Box(roots_box.left, y, roots_box.right, roots_box.bottom), 40, _entries(tree.roots, t), BARK, more, rtl)
     return image
 
 

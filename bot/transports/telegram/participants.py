@@ -28,7 +28,7 @@ from bot.engine import (
     TextInput,
     UnknownCommand,
 )
-from bot.engine.render import review_text, step_label
+from bot.engine.render import review_text
 from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, SKIP, State
 from bot.engine.voice import refs
 from bot.flows import workshop_flows
@@ -74,7 +74,7 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
         if outcome.play:
             # The recordings again, then the same question below them, so the person carries on there.
             await query.answer()
-            await play_back(context.bot, svc.db, chat.id, outcome.play)
+            await play_back(context.bot, svc.db, chat.id, outcome.play, translations(reply.language))
             await show(context, svc, chat.id, participant_id, reply)
             return
         if view.kind is Kind.MULTI and query.message is not None and _same_step(query, view.key):
@@ -344,13 +344,11 @@ async def on_my_answers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     answers = active.progress.answers
     side = State(flows=active.flows, answers=answers).side
     await _reply(update, context, t.gettext("Your answers so far:") + "\n\n" + review_text(active.flows, answers, side, t))
-    spoken = [
-        (ref, step_label(step, t)) for flow in active.flows for step in flow.steps for ref in refs(answers.get(flow.key(step)))
-    ]
+    spoken = [ref for flow in active.flows for step in flow.steps for ref in refs(answers.get(flow.key(step)))]
     if spoken:
         chat = update.effective_chat
         assert chat is not None
-        await play_back(context.bot, services(context).db, chat.id, [r for r, _l in spoken], [label for _r, label in spoken])
+        await play_back(context.bot, services(context).db, chat.id, spoken, t)
 
 
 async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,7 +22,7 @@ from storage import Database, Workshop
 from storage import repository as repo
 
 MAX_MESSAGES = 40  # at about one a second per chat: well under a minute of messages
-MAX_VOICES = 60  # voice answers re-sent in the chat; a larger workshop's are in the meeting pack folder
+MAX_VOICES = 60  # voice answers re-sent in the chat; all of them are in the meeting pack folder (python -m bot summary --out)
 
 
 async def send_voice_answers(bot: Bot, chat_id: int, data: repo.WorkshopAnswers, language: str) -> None:
@@ -42,8 +42,8 @@ async def send_voice_answers(bot: Bot, chat_id: int, data: repo.WorkshopAnswers,
             sent += 1
     if total > sent:
         note = t.ngettext(
-            "{n} more voice answer is not sent here: the meeting pack folder holds every recording.",
-            "{n} more voice answers are not sent here: the meeting pack folder holds every recording.",
+            "{n} more voice answer is not sent here, to keep the chat short.",
+            "{n} more voice answers are not sent here, to keep the chat short.",
             total - sent,
         ).format(n=total - sent)
         await send_html(bot, chat_id, text_messages(note, language))

@@ -10,12 +10,15 @@ import warnings
 from collections.abc import Sequence
 from datetime import timedelta
 
+from babel.support import NullTranslations
 from telegram import Audio as TgAudio
 from telegram import Bot, Message, Voice
 from telegram.error import TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.engine.render import step_label
 from bot.engine.voice import MAX_BYTES, over_limit
+from bot.flows import all_flows
 from bot.transports.telegram.delivery import Undelivered, with_retries
 from bot.transports.telegram.rendering import MAX_CAPTION
 from storage import Audio, Database
@@ -69,11 +72,19 @@ async def send_recording(bot: Bot, chat_id: int, audio: Audio, caption: str | No
         await with_retries(lambda: bot.send_voice(chat_id, audio.file_id, caption=caption), "sendVoice")
 
 
-async def play_back(bot: Bot, db: Database, chat_id: int, refs: Sequence[str], captions: Sequence[str | None] = ()) -> None:
-    """Stored recordings sent to the chat again, in order, each with its caption if given."""
+def question(answer_key: str, t: NullTranslations) -> str | None:
+    """The short name of the question a recording answers."""
+    flow_id, _dot, step_id = answer_key.partition(".")
+    flow = next((f for f in all_flows() if f.id == flow_id), None)
+    step = next((s for s in flow.steps if s.id == step_id), None) if flow is not None else None
+    return step_label(step, t) if step is not None else None
+
+
+async def play_back(bot: Bot, db: Database, chat_id: int, refs: Sequence[str], t: NullTranslations) -> None:
+    """Stored recordings sent to the chat again, in order, each captioned with its question."""
     with db.session() as session:
         found = repo.audio_info(session, refs)
-    for index, ref in enumerate(refs):
+    for ref in refs:
         audio = found.get(ref)
         if audio is not None:
-            await send_recording(bot, chat_id, audio, captions[index] if index < len(captions) else None)
+            await send_recording(bot, chat_id, audio, question(audio.answer_key, t))
