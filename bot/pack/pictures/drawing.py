@@ -33,7 +33,8 @@ def spoken(text: str, t: NullTranslations) -> str:
     """The shipped fonts have no 🎤: in a picture a voice answer is named in words."""
     if not text.startswith(MIC):
         return text
-    return f"{t.gettext('(voice message)')} {text[len(MIC):].strip()}".strip()
+    label = t.gettext("(voice message)")
+    return f"{label} {text[len(MIC):].strip()}".strip()
 
 
 def font(script: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
