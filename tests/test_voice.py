@@ -206,7 +206,8 @@ async def _to_exercise_b_by_voice(api: FakeBotApi, phone: Phone, code: str) -> l
             sent.append(file_id)
             if kind is Kind.LIST:
                 prompt = await phone.prompt(mark)
-                assert "0:" in prompt.text and prompt.key == key  # "saved (0:31)", in Tigrinya
+                assert prompt.key == key and "ናይ ድምጺ መልሲ ተዓቂቡ (0:" in prompt.text  # "Voice answer saved (0:31)"
+                assert "🎤 ናይ ድምጺ መልእኽቲ (0:" in prompt.text  # the list so far, in Tigrinya
                 mark = await phone.press(f"a|{key}|_done", prompt.message_id)
         elif kind is Kind.TEXT:
             mark = await phone.send("Selam" if key == "intro.name" else f"ጽሑፍ {key}")
@@ -217,6 +218,8 @@ async def _to_exercise_b_by_voice(api: FakeBotApi, phone: Phone, code: str) -> l
         else:
             raise AssertionError(kind)
         prompt = await phone.prompt(mark)
+        if key.startswith("b.") and kind is Kind.TEXT:
+            assert "ናይ ድምጺ መልሲ ተዓቂቡ (0:" in prompt.text  # confirmed in Tigrinya, then the next question
     raise AssertionError("did not reach exercise C")
 
 
