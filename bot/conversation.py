@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.engine import Event, Outcome, State, VoiceInput, run
+from bot.engine import Effort, Event, Outcome, State, VoiceInput, Wording, run, time_left
 from bot.engine import Position as EnginePosition
 from bot.engine.voice import refs
 from bot.flows import workshop_flows
 from bot.i18n import translations
+from bot.timefmt import format_meeting
+from bot.wording import BUTTONS
 from storage import Database, Participant, Position, Workshop
 from storage import repository as repo
 from storage.models import utcnow
@@ -32,9 +34,29 @@ class Reply:
     prompt_message_id: int | None  # the prompt shown before this event, whose buttons should go
 
 
+def engine_state(workshop: Workshop, answers: dict, stored: Position | None, language: str) -> State:
+    """What the engine needs of one participant, from the stored rows."""
+    position = (
+        EnginePosition(
+            stored.exercise, stored.step, frozenset(stored.completed), stored.finished, stored.return_to, stored.choosing
+        )
+        if stored is not None
+        else None
+    )
+    meeting = format_meeting(workshop.meeting_at, language) if workshop.meeting_at is not None else None
+    return State(
+        flows=workshop_flows(workshop.exercises, workshop.length),
+        answers=answers,
+        position=position,
+        length=workshop.length,
+        meeting=meeting,
+    )
+
+
 class Conversation:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, wording: Wording = BUTTONS) -> None:
         self.db = db
+        self.wording = wording  # how the transport names its controls in prompts
 
     def handle(self, participant_id: int, event: Event, shown_prompt: int | None = None) -> Reply:
         with self.db.session() as session:
@@ -90,13 +112,8 @@ class Conversation:
         assert participant.id is not None
         rows = repo.answer_rows(session, participant.id)
         answers = {key: row.value for key, row in rows.items()}
-        position = (
-            EnginePosition(stored.exercise, stored.step, frozenset(stored.completed), stored.finished)
-            if stored is not None
-            else None
-        )
-        state = State(flows=workshop_flows(workshop.exercises), answers=answers, position=position)
-        outcome = run(state, event, translations(participant.language))
+        state = engine_state(workshop, answers, stored, participant.language)
+        outcome = run(state, event, translations(participant.language), self.wording)
 
         repo.save_answers(session, participant.id, outcome.changes, participant.language, rows)
         self._drop_unused_audio(session, participant.id, answers, outcome)
@@ -108,10 +125,14 @@ class Conversation:
             stored.step,
             set(stored.completed),
             stored.finished,
+            stored.return_to,
+            stored.choosing,
             stored.prompt_message_id,
-        ) == (new.flow, new.step, set(new.completed), new.finished, previous_prompt)
+        ) == (new.flow, new.step, set(new.completed), new.finished, new.return_to, new.choosing, previous_prompt)
         if not unchanged:
-            saved = repo.save_position(session, participant.id, new.flow, new.step, new.completed, new.finished)
+            saved = repo.save_position(
+                session, participant.id, new.flow, new.step, new.completed, new.finished, new.return_to, new.choosing
+            )
             saved.prompt_message_id = previous_prompt
         session.add(participant)
         session.flush()
@@ -122,6 +143,18 @@ class Conversation:
             language=participant.language,
             prompt_message_id=previous_prompt,
         )
+
+    def time_left(self, participant_id: int) -> Effort:
+        """The estimated effort still ahead of a participant (for /progress)."""
+        with self.db.session() as session:
+            participant = session.get(Participant, participant_id)
+            if participant is None:
+                raise LookupError(f"no participant {participant_id}")
+            workshop = session.get(Workshop, participant.workshop_id)
+            assert workshop is not None
+            progress = repo.load_progress(session, participant_id)
+            state = engine_state(workshop, progress.answers, progress.position, participant.language)
+            return time_left(state, translations(participant.language), self.wording)
 
     @staticmethod
     def _drop_unused_audio(session: Session, participant_id: int, before: dict, outcome: Outcome) -> None:

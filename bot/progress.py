@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from babel.support import NullTranslations
 
 from bot.engine import Flow
 from storage.models import Position
+from storage.repository import WorkshopAnswers
+
+ONBOARDING = "intro"  # the welcome flow: consent, name, role and organisation only join a person
+
+
+def has_answered(keys: Iterable[str]) -> bool:
+    """The one definition of "answered": at least one answer to an exercise, not only the onboarding."""
+    return any(key.split(".", 1)[0] != ONBOARDING for key in keys)
+
+
+def split_answered(data: WorkshopAnswers) -> WorkshopAnswers:
+    """The workshop's answers with only those who answered as participants; the others in ``joined_only``.
+    Summary, pack, pictures and /status all count from this."""
+    answered = [p for p in data.participants if has_answered(data.answers.get(p.id, {}))]
+    if len(answered) == len(data.participants):
+        return data
+    silent = [p for p in data.participants if p not in answered]
+    return replace(data, participants=answered, joined_only=[*data.joined_only, *silent])
 
 
 def exercise_letters(flows: Sequence[Flow], completed: Sequence[str]) -> str:

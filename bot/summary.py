@@ -15,6 +15,7 @@ from bot.engine.render import format_answer, step_label
 from bot.engine.voice import refs
 from bot.flows import workshop_flows
 from bot.i18n import isolate
+from bot.progress import split_answered
 from bot.timefmt import format_meeting
 from storage.models import Participant
 from storage.repository import WorkshopAnswers
@@ -31,9 +32,17 @@ def participant_label(participant: Participant, t: NullTranslations) -> str:
     return isolate(name)
 
 
+def joined_only_line(data: WorkshopAnswers, t: NullTranslations, marks: dict[int, str] | None = None) -> str:
+    """Who opened the link but has not answered anything yet: named apart, not counted."""
+    marks = marks or {}
+    names = ", ".join(participant_label(p, t) + marks.get(p.id or 0, "") for p in data.joined_only)
+    return t.gettext("Joined, no answers yet: {names}").format(names=names)
+
+
 def summary_sections(data: WorkshopAnswers, t: NullTranslations, language: str) -> list[str]:
     """The summary as sections of text; each fits a Telegram message once split by paragraphs."""
     _ = t.gettext
+    data = split_answered(data)
     workshop = data.workshop
     sides = {p.id: side_of(p) for p in data.participants}
     formal = sum(1 for s in sides.values() if s == "formal")
@@ -46,10 +55,12 @@ def summary_sections(data: WorkshopAnswers, t: NullTranslations, language: str) 
         + " · "
         + _("formal: {formal}, informal: {informal}").format(formal=formal, informal=informal)
     )
+    if data.joined_only:
+        head.append(joined_only_line(data, t))
     sections = ["\n".join(head)]
     groups = _groups(t)
     transcripts = transcripts_for(data, language)
-    for flow in workshop_flows(workshop.exercises):
+    for flow in workshop_flows(workshop.exercises, workshop.length):
         if any(s.kind is Kind.REVIEW for s in flow.steps):
             continue
         title = flow.title.translate(t)

@@ -20,7 +20,7 @@ POT = LOCALES / "messages.pot"
 
 def update() -> None:
     extract = [
-        "pybabel", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "NP_:1c,2", "--add-location=file",
+        "pybabel", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "NP_:1c,2", "--add-location=file", "--add-comments=TRANSLATORS:",
         "--sort-output", "--width=100", "--project=Vruchtbare Bodem", "--copyright-holder=Vruchtbare Bodem contributors",
         "-o", str(POT), ".",
     ]  # fmt: skip

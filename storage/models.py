@@ -36,6 +36,7 @@ class Workshop(SQLModel, table=True):
     facilitator_name: str | None = Field(default=None, max_length=200)
     meeting_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     exercises: list[str] = Field(default_factory=lambda: ["a", "b", "c", "d", "e"], sa_column=Column(JSON, nullable=False))
+    length: str = Field(default="short", max_length=16)  # "short" preparation or the "full" hand-out
     reminder_hours: int = 48  # before the meeting, to participants who have not finished
     summary_hours: int = 24  # before the meeting, to the facilitators
     # When the reminder round and the summary round for the current meeting time were planned (their
@@ -110,6 +111,8 @@ class Position(SQLModel, table=True):
     step: str = Field(max_length=64)
     completed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     finished: bool = False
+    return_to: str | None = Field(default=None, max_length=100)  # "flow.step" to go back to after changing one answer
+    choosing: str | None = Field(default=None, max_length=32)  # at the review: the exercise whose questions are listed
     prompt_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # its keyboard goes
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 

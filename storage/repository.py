@@ -36,8 +36,11 @@ def create_workshop(
     facilitator_name: str | None = None,
     facilitator_chat_id: int | None = None,
     facilitator_language: str | None = None,
+    length: str | None = None,
 ) -> Workshop:
     workshop = Workshop(code=new_join_code(), title=title, meeting_at=meeting_at, facilitator_name=facilitator_name)
+    if length is not None:
+        workshop.length = length
     if exercises is not None:
         workshop.exercises = list(exercises)
     session.add(workshop)
@@ -180,7 +183,14 @@ def save_answers(
 
 
 def save_position(
-    session: Session, participant_id: int, exercise: str, step: str, completed: Iterable[str], finished: bool
+    session: Session,
+    participant_id: int,
+    exercise: str,
+    step: str,
+    completed: Iterable[str],
+    finished: bool,
+    return_to: str | None = None,
+    choosing: str | None = None,
 ) -> Position:
     position = session.get(Position, participant_id)
     if position is None:
@@ -189,6 +199,8 @@ def save_position(
     position.step = step
     position.completed = sorted(completed)
     position.finished = finished
+    position.return_to = return_to
+    position.choosing = choosing
     position.updated_at = utcnow()
     session.add(position)
     return position
@@ -205,6 +217,9 @@ class WorkshopAnswers:
     @property
     def transcripts(self) -> dict[str, str]:
         return {ref: a.transcript for ref, a in self.audio.items() if a.transcript}
+    # People who joined but gave no answer to any exercise: listed apart, never counted as participants
+    # (bot.progress.split_answered fills it; the repository itself returns everyone in ``participants``).
+    joined_only: list[Participant] = field(default_factory=list)
 
 
 def workshop_answers(session: Session, workshop: Workshop) -> WorkshopAnswers:

@@ -57,6 +57,11 @@ def is_prompt(call: Call) -> bool:
     return call.method == "sendMessage" and bool(found) and found[0]["callback_data"].startswith("a|")
 
 
+def is_closing(call: Call) -> bool:
+    """The one message that ends the preparation: no buttons, and how to look back."""
+    return call.method == "sendMessage" and not buttons(call) and "/myanswers" in call.params.get("text", "")
+
+
 @dataclass
 class Prompt:
     call: Call
@@ -72,7 +77,14 @@ class Prompt:
         return [b["callback_data"] for b in buttons(self.call)]
 
     def option_ids(self) -> list[str]:
-        return [d.split("|")[2] for d in self.data if not d.split("|")[2].startswith("_")]
+        return [d.split("|")[2] for d in self.data if d.startswith("a|") and not d.split("|")[2].startswith("_")]
+
+    def ticked(self) -> list[str]:
+        return [
+            b["callback_data"].split("|")[2]
+            for b in buttons(self.call)
+            if b["text"].startswith("✅") and b["callback_data"].startswith("a|")
+        ]
 
     def kind(self) -> Kind:
         flow_id, step_id = self.key.split(".", 1)
@@ -133,6 +145,20 @@ class Phone:
         key = buttons(call)[0]["callback_data"].split("|")[1]
         return Prompt(call, key, call.result["message_id"])
 
+    async def prompt_or_closing(self, after: int) -> Prompt | None:
+        """The next prompt, or None when the bot sent the closing message instead."""
+        call = await self.api.wait_for(
+            lambda c: c.params.get("chat_id") == self.id and (is_prompt(c) or is_closing(c)), after=after
+        )
+        if is_closing(call):
+            return None
+        key = buttons(call)[0]["callback_data"].split("|")[1]
+        return Prompt(call, key, call.result["message_id"])
+
+    async def closing(self, after: int) -> Call:
+        """The closing message: sent once at the end, with no buttons to press."""
+        return await self.api.wait_for(lambda c: c.params.get("chat_id") == self.id and is_closing(c), after=after)
+
     async def reply(self, after: int, method: str = "sendMessage") -> Call:
         return await self.api.wait_for(lambda c: c.method == method and c.params.get("chat_id") == self.id, after=after)
 
@@ -150,7 +176,7 @@ async def walk(phone: Phone, prompt: Prompt, side: str, tag: str) -> dict[str, o
         key, kind = prompt.key, prompt.kind()
         if kind is Kind.REVIEW:
             mark = await phone.press(f"a|{key}|finish", prompt.message_id)
-            await phone.prompt(mark)
+            await phone.closing(mark)
             return given
         if kind is Kind.INFO:
             mark = await phone.press(f"a|{key}|_next", prompt.message_id)
@@ -165,6 +191,9 @@ async def walk(phone: Phone, prompt: Prompt, side: str, tag: str) -> dict[str, o
             option = ROLE_FOR_SIDE[side] if key == "intro.role" else prompt.option_ids()[-1]
             given[key] = option
             mark = await phone.press(f"a|{key}|{option}", prompt.message_id)
+        elif kind is Kind.MULTI and prompt.ticked():
+            given[key] = prompt.ticked()  # earlier choices already ticked: kept with one tap
+            mark = await phone.press(f"a|{key}|_done", prompt.message_id)
         elif kind is Kind.MULTI:
             picked = prompt.option_ids()[:2]
             given[key] = picked
@@ -181,5 +210,8 @@ async def walk(phone: Phone, prompt: Prompt, side: str, tag: str) -> dict[str, o
             mark = await phone.press(f"a|{key}|_done", prompt.message_id)
         else:
             raise AssertionError(kind)
-        prompt = await phone.prompt(mark)
+        found = await phone.prompt_or_closing(mark)
+        if found is None:  # the short preparation ends at once, with the closing message
+            return given
+        prompt = found
     raise AssertionError("the walk did not finish")

@@ -203,11 +203,11 @@ async def test_turkish_participant_switches_to_arabic_and_the_facilitator_reads_
         mark = await phone.send(f"/start {code}")
         offered = await phone.reply(mark)
         assert "Türkçe" in offered.params["text"]
-        halfway = await walk_until(phone, await phone.prompt(mark), "c.intro", secret="Türkçe cevap")
+        halfway = await walk_until(phone, await phone.prompt(mark), "c.goal", secret="Türkçe cevap")
         assert re.search("[çğışöüİ]", halfway.text)  # still Turkish before the switch
         mark = await phone.press("l|ar", halfway.message_id)
         switched = await phone.prompt(mark)
-        assert switched.key == "c.intro"
+        assert switched.key == "c.goal"
         await walk(phone, switched, "informal", "جواب عربي")
         after = [c.params["text"] for c in api.calls[mark:] if c.method == "sendMessage" and c.params.get("chat_id") == 90]
         assert after and all(re.search("[\u0600-\u06ff]", t) and "\u200f" in t for t in after)
@@ -218,6 +218,6 @@ async def test_turkish_participant_switches_to_arabic_and_the_facilitator_reads_
     finally:
         await stop_app(app)
         await api.stop()
-    assert "Türkçe cevap a.who [tr]" in summary.replace("\u2068", "").replace("\u2069", "")
-    assert re.search(r"جواب عربي c\.why [^\n]*\[ar\]", summary.replace("\u2068", "").replace("\u2069", ""))
+    assert "Türkçe cevap a.seek [tr]" in summary.replace("\u2068", "").replace("\u2069", "")
+    assert re.search(r"جواب عربي c\.goal [^\n]*\[ar\]", summary.replace("\u2068", "").replace("\u2069", ""))
     assert "Formele werkers" in summary or "Informele werkers" in summary  # the facilitator reads Dutch

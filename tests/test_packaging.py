@@ -25,7 +25,7 @@ from storage.db import MIGRATION_LOCK, normalise_url
 from tests.conftest import PG_URL, reset_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
-PROBE = "/back goes back, /restart starts this exercise again, /quit stops (your answers are saved)."
+PROBE = "/back goes back, /restart starts this exercise again, /myanswers shows your answers, /quit stops (your answers are saved)."
 GOODBYE = "Goodbye. Your answers are saved; run the same command to continue where you left off."
 # Not copied into the build: local state that a clean checkout does not have (a stale .mo among them).
 NOT_SOURCES = shutil.ignore_patterns(

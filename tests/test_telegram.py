@@ -181,7 +181,7 @@ async def test_participants_get_no_summary_or_status(api: FakeBotApi, app, db: D
     code = await create_workshop(api)
     formal = Phone(api, FORMAL, "en")
     prompt = await join(api, formal, code)
-    await walk_until(formal, prompt, "intro.org", secret="GEHEIM-antwoord")
+    await walk_until(formal, prompt, "a.offer", secret="GEHEIM-antwoord")
     outsider = Phone(api, OUTSIDER, "en")
     await join(api, outsider, code)
     for command in (f"/summary {code}", "/summary", f"/status {code}", "/status", "/settings", f"/invite {code}", "/summary bogus-code"):
@@ -251,7 +251,7 @@ async def test_reminders_and_summary_before_the_meeting_survive_a_restart(api: F
     app = await start_app(api, db, frozenset({ADMIN}))
     code = await create_workshop(api)
     slow, blocked = Phone(api, INFORMAL, "ar"), Phone(api, OUTSIDER, "en")
-    await walk_until(slow, await join(api, slow, code), "a.who")
+    await walk_until(slow, await join(api, slow, code), "a.offer")
     await join(api, blocked, code)
     admin = Phone(api, ADMIN)
     when = (utcnow() + timedelta(hours=30)).astimezone(WORKSHOP_TZ).strftime("%Y-%m-%d %H:%M")
@@ -261,7 +261,7 @@ async def test_reminders_and_summary_before_the_meeting_survive_a_restart(api: F
         after=mark,
     )
     again = await slow.prompt(mark)
-    assert again.key == "a.who"  # back at the step where they stopped, nothing restarted
+    assert again.key == "a.offer"  # back at the step where they stopped, nothing restarted
     await api.wait_for(lambda c: c.method == "sendMessage" and c.params.get("chat_id") == OUTSIDER and c.params["text"] != reminder.params["text"], after=mark)
     await stop_app(app)
 
@@ -293,7 +293,9 @@ async def test_blocked_participant_is_recorded_and_shown_in_status(api: FakeBotA
     admin = Phone(api, ADMIN, "en")
     mark = await admin.send("/status")
     status = await admin.reply(mark)
-    assert "blocked" in status.params["text"] and "1 participant joined" in status.params["text"]
+    # Joined but never answered: named apart with the mark, not counted as a participant.
+    assert "0 participants" in status.params["text"]
+    assert "Joined, no answers yet" in status.params["text"] and "blocked" in status.params["text"]
 
 
 async def test_wrong_codes_are_slowed_down(api: FakeBotApi, app, db: Database) -> None:
@@ -336,7 +338,7 @@ async def test_logs_carry_no_token_code_or_answer(api: FakeBotApi, app, db: Data
     caplog.set_level(logging.INFO)
     code = await create_workshop(api)
     phone = Phone(api, FORMAL, "en")
-    await walk_until(phone, await join(api, phone, code), "a.does", secret="Vertrouwelijk")
+    await walk_until(phone, await join(api, phone, code), "a.offer", secret="Vertrouwelijk")
     logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
     assert "update" in logged  # updates handled are logged
     for secret in (TOKEN, code, "Vertrouwelijk"):
@@ -350,7 +352,7 @@ async def test_a_summary_that_cannot_be_delivered_is_retried_not_dropped(api: Fa
     try:
         code = await create_workshop(api)
         phone = Phone(api, FORMAL, "en")
-        await walk_until(phone, await join(api, phone, code), "a.does", secret="Bewaard")
+        await walk_until(phone, await join(api, phone, code), "a.offer", secret="Bewaard")
         admin = Phone(api, ADMIN, "en")
         when = (utcnow() + timedelta(hours=100)).astimezone(WORKSHOP_TZ).strftime("%Y-%m-%d %H:%M")
         mark = await admin.send(f"/meeting {code} {when}")
@@ -386,10 +388,16 @@ async def test_settings_buttons_switch_exercises(api: FakeBotApi, app, db: Datab
     settings = await admin.reply(mark)
     assert "not set" in settings.params["text"]
     data = [b["callback_data"] for b in buttons(settings)]
-    assert len(data) == 5
-    mark = await admin.press(data[2], settings.result["message_id"])  # exercise C off
+    assert len(data) == 7 and data[:2] == ["x|1|short", "x|1|full"]  # the length, then the five exercises
+    assert buttons(settings)[0]["text"].startswith("✅")  # short by default
+    mark = await admin.press(data[4], settings.result["message_id"])  # exercise C off
     edited = await admin.reply(mark, "editMessageReplyMarkup")
-    assert buttons(edited)[2]["text"].startswith("⬜")
+    assert buttons(edited)[4]["text"].startswith("⬜")
+    mark = await admin.press(data[1], settings.result["message_id"])  # the full hand-out
+    edited = await admin.reply(mark, "editMessageReplyMarkup")
+    assert buttons(edited)[1]["text"].startswith("✅") and buttons(edited)[0]["text"].startswith("⬜")
+    with db.session() as session:
+        assert repo.workshop_by_code(session, code).length == "full"
     with db.session() as session:
         assert repo.workshop_by_code(session, code).exercises == ["a", "b", "d", "e"]
     outsider = Phone(api, OUTSIDER, "en")
@@ -403,7 +411,7 @@ async def test_one_person_in_two_workshops_switches_between_them(api: FakeBotApi
     first = await create_workshop(api, "Noord")
     second = await create_workshop(api, "Zuid")
     phone = Phone(api, INFORMAL, "en")
-    prompt = await walk_until(phone, await join(api, phone, first), "a.who")
+    prompt = await walk_until(phone, await join(api, phone, first), "a.offer")
     await join(api, phone, second)
     mark = await phone.send("/workshops")
     listing = await phone.reply(mark)
@@ -411,7 +419,7 @@ async def test_one_person_in_two_workshops_switches_between_them(api: FakeBotApi
     switch = next(b["callback_data"] for b in buttons(listing) if "Noord" in b["text"])
     mark = await phone.press(switch, listing.result["message_id"])
     again = await phone.prompt(mark)
-    assert again.key == prompt.key == "a.who"
+    assert again.key == prompt.key == "a.offer"
 
 
 async def test_start_without_code_explains_and_asks_for_one(api: FakeBotApi, app, db: Database) -> None:
@@ -465,7 +473,7 @@ async def test_messages_to_one_chat_are_paced(api: FakeBotApi, db: Database) -> 
     try:
         code = await create_workshop(api)
         phone = Phone(api, FORMAL, "en")
-        await walk_until(phone, await join(api, phone, code), "a.does", secret="Tempo")
+        await walk_until(phone, await join(api, phone, code), "a.offer", secret="Tempo")
         admin = Phone(api, ADMIN, "en")
         mark = await admin.send("/summary")
         await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark, timeout=60)

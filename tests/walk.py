@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.engine import Done, Event, Kind, Pick, TextInput, View
-from bot.engine.runner import FINISH
+from bot.engine.runner import FINISH, REMOVE
 
 ROLE_FOR_SIDE = {"formal": "formal", "informal": "keyfigure"}
 
@@ -27,12 +27,17 @@ def answer_for(view: View, side: str, tag: str, given: dict[str, object]) -> lis
         given[key] = option
         return [Pick(option, at=key)]
     if view.kind is Kind.MULTI:
+        ticked = [o.id for o in view.options if o.selected]
+        if ticked:  # earlier choices already ticked: kept with one tap
+            given[key] = ticked
+            return [Done(at=key)]
         picked = [o.id for o in view.options[:2]]
         given[key] = picked
         return [*(Pick(o, at=key) for o in picked), Done(at=key)]
     if view.kind is Kind.LIST:
         items = [f"{tag} {key} punt 1", f"{tag} {key} punt 2"]
-        given[key] = items
+        earlier = [o.label for o in view.options if o.id.startswith(REMOVE)]  # filled in from earlier answers
+        given[key] = earlier + items
         return [*(TextInput(i) for i in items), Done(at=key)]
     if view.kind is Kind.REVIEW:
         return [Pick(FINISH, at=key)]

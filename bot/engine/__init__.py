@@ -3,15 +3,18 @@
 Nothing here knows about Telegram, the terminal or the database.
 """
 
+from bot.engine.estimate import Effort
 from bot.engine.events import (
     Back,
     Done,
     Event,
     Keep,
     NonText,
+    OpenAnswers,
     Pick,
     PickMany,
     Restart,
+    Resume,
     Show,
     Skip,
     TextInput,
@@ -30,7 +33,7 @@ from bot.engine.model import (
     SideIs,
     Step,
 )
-from bot.engine.runner import Outcome, Position, State, View, ViewOption, run
+from bot.engine.runner import NoticeKind, Outcome, Position, State, View, ViewOption, Wording, run, time_left
 
 __all__ = [
     "AnswerIncludes",
@@ -39,11 +42,14 @@ __all__ = [
     "BySide",
     "Condition",
     "Done",
+    "Effort",
     "Event",
     "Flow",
     "Keep",
     "Kind",
     "NonText",
+    "NoticeKind",
+    "OpenAnswers",
     "Option",
     "Outcome",
     "Pick",
@@ -51,6 +57,7 @@ __all__ = [
     "Position",
     "Quote",
     "Restart",
+    "Resume",
     "Show",
     "SideIs",
     "Skip",
@@ -61,5 +68,7 @@ __all__ = [
     "View",
     "ViewOption",
     "VoiceInput",
+    "Wording",
     "run",
+    "time_left",
 ]

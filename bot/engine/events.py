@@ -73,6 +73,18 @@ class VoiceInput:
 
 
 @dataclass(frozen=True)
+class OpenAnswers:
+    """Look at every answer, to change one of them and come back here (/myanswers)."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Leave the answers and go back to where the participant was."""
+
+    at: str | None = None
+
+
+@dataclass(frozen=True)
 class NonText:
     """A sticker, photo, video or anything that is neither text nor a spoken answer."""
 
@@ -86,4 +98,7 @@ class UnknownCommand:
     command: str
 
 
-Event = Show | TextInput | VoiceInput | Pick | PickMany | Done | Keep | Back | Skip | Restart | NonText | UnknownCommand
+Event = (
+    Show | TextInput | VoiceInput | Pick | PickMany | Done | Keep | Back | Skip | Restart | OpenAnswers | Resume | NonText
+    | UnknownCommand
+)

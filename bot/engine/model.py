@@ -15,6 +15,9 @@ Value = str | list[Any] | dict[str, Any]
 FORMAL = "formal"
 INFORMAL = "informal"
 ROLE_KEY = "intro.role"  # the answer that decides which side a participant is on
+SHORT = "short"  # the preparation the meeting needs from each person: the default
+FULL = "full"  # the whole hand-out
+LENGTHS = (SHORT, FULL)
 
 
 def side_for_role(role: str | None) -> str | None:
@@ -97,6 +100,7 @@ class Option:
     label: Text
     description: Text | None = None
     when: Condition | None = None
+    side: str | None = None  # a role's side: its label is marked (formal) or (informal)
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,9 @@ class Step:
     prompt_args: tuple[tuple[str, Text], ...] = ()  # translated, then formatted into the prompt
     describe: bool = True  # list the options' descriptions under the prompt
     voice: bool = True  # TEXT and LIST: a voice message is accepted as the answer
+    brief: bool = False  # in the short preparation, the options without their descriptions
+    # Earlier answers ("flow.step") this step covers: shown filled in, to keep, add to or change.
+    prefill_from: tuple[str, ...] = ()
 
     def visible_options(self, ctx: Context) -> tuple[Option, ...]:
         return tuple(o for o in self.options if o.when is None or o.when.holds(ctx))
@@ -135,6 +142,9 @@ class Flow:
     steps: tuple[Step, ...]
     letter: str | None = None  # the hand-out's exercise letter (A to E)
     optional_in_workshop: bool = True  # onboarding and the closing review always run
+    # The step ids of the short preparation, in the flow's order; None: every step (onboarding, review).
+    # An empty tuple leaves the exercise out of the short preparation.
+    short: tuple[str, ...] | None = None
     step_index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -142,6 +152,13 @@ class Flow:
         if len(set(ids)) != len(ids):
             raise ValueError(f"duplicate step id in flow {self.id}")
         object.__setattr__(self, "step_index", {s.id: i for i, s in enumerate(self.steps)})
+        unknown = set(self.short or ()) - set(ids)
+        if unknown:
+            raise ValueError(f"flow {self.id}: short preparation names unknown steps {sorted(unknown)}")
+
+    def in_length(self, step: Step, length: str) -> bool:
+        """Whether the step belongs to the preparation of this length."""
+        return length != SHORT or self.short is None or step.id in self.short
 
     def key(self, step: Step) -> str:
         return f"{self.id}.{step.id}"

@@ -7,37 +7,51 @@ transaction, and only then shows the view.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from babel.support import NullTranslations
 
+from bot.engine.estimate import Effort, count_words, typical_answer
 from bot.engine.events import (
     Back,
     Done,
     Event,
     Keep,
     NonText,
+    OpenAnswers,
     Pick,
     PickMany,
     Restart,
+    Resume,
     Show,
     Skip,
     TextInput,
     UnknownCommand,
     VoiceInput,
 )
-from bot.engine.model import ROLE_KEY, Flow, Kind, Step, Value, side_for_role
-from bot.engine.render import format_answer, item_label, review_text
+from bot.engine.model import FORMAL, FULL, ROLE_KEY, SHORT, Flow, Kind, Step, Value, side_for_role
+from bot.engine.render import format_answer, item_label, option_label, review_text, step_label
 from bot.engine.voice import MAX_BYTES, MAX_SECONDS, all_refs, duration, is_voice, over_limit, refs, typed, voice
-from bot.i18n import isolate
+from bot.i18n import Text, isolate
 
 MAX_TEXT = 4000  # below Telegram's 4096 so the echo of an answer still fits one message
 MAX_LIST_ITEMS = 20
 FINISH = "finish"  # the review's option that closes the session
 
 # Control ids travel in callback data next to option ids: keep them short and distinct.
-NEXT, DONE, KEEP, SKIP, BACK, CLEAR = "_next", "_done", "_keep", "_skip", "_back", "_clear"
+NEXT, DONE, KEEP, SKIP, BACK, CLEAR, RESUME = "_next", "_done", "_keep", "_skip", "_back", "_clear", "_ret"
+REMOVE = "_rm"  # + the item's number: take one item out of a list
 PLAY = "_play"  # hear one's own voice answers again
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How the transport names its controls inside prompts and notices (a button, a command)."""
+
+    done: Text
+    skip: Text
+    next: Text
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,8 @@ class Position:
     step: str
     completed: frozenset[str] = frozenset()
     finished: bool = False  # the participant pressed "finish" in the review
+    return_to: str | None = None  # "flow.step" to go back to once one answer is changed
+    choosing: str | None = None  # at the review: the exercise whose questions are listed
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,8 @@ class State:
     flows: Sequence[Flow]  # the workshop's flows in order: onboarding first, review last
     answers: Mapping[str, Value]
     position: Position | None = None  # None before the first step is shown
+    length: str = FULL  # which preparation the workshop runs: short or full
+    meeting: str | None = None  # when the meeting is, already written for the reader
 
     @property
     def side(self) -> str | None:
@@ -63,6 +81,11 @@ def side_of(answers: Mapping[str, Value]) -> str | None:
     """Formal or informal, from the role answered in the onboarding; None before that."""
     role = answers.get(ROLE_KEY)
     return side_for_role(role) if isinstance(role, str) else None
+
+
+class NoticeKind(StrEnum):
+    SUCCESS = "success"  # the input was taken ("Added.")
+    ERROR = "error"  # the input was refused; the same step again
 
 
 @dataclass(frozen=True)
@@ -81,7 +104,9 @@ class View:
     notice: str | None
     options: tuple[ViewOption, ...]
     controls: tuple[ViewOption, ...]
-    finished: bool = False
+    finished: bool = False  # the closing message: nothing more to answer
+    notice_kind: NoticeKind = NoticeKind.ERROR
+    listed: bool = False  # the text already lists every option, numbered
     voice: bool = False  # the step takes a voice message as its answer
 
 
@@ -95,25 +120,38 @@ class Outcome:
     play: tuple[str, ...] = ()  # stored voice answers the transport should play back, in order
 
 
-def run(state: State, event: Event, t: NullTranslations) -> Outcome:
+def run(state: State, event: Event, t: NullTranslations, wording: Wording) -> Outcome:
     """Apply one event to a participant's state."""
-    engine = _Run(state, t)
+    engine = _Run(state, t, wording)
     return engine.handle(event)
 
 
+def time_left(state: State, t: NullTranslations, wording: Wording) -> Effort:
+    """The estimated effort of every step still to do, from the current one on."""
+    return _Run(state, t, wording).remaining()
+
+
+class _Missing(dict):
+    def __missing__(self, key: str) -> str:  # a placeholder the text does not fill stays as it is
+        return "{" + key + "}"
+
+
 class _Run:
-    def __init__(self, state: State, t: NullTranslations) -> None:
+    def __init__(self, state: State, t: NullTranslations, wording: Wording) -> None:
         self.state = state
         self.t = t
+        self.wording = wording
         self.flows = {f.id: f for f in state.flows}
         self.order = [f.id for f in state.flows]
         self.answers: dict[str, Value] = dict(state.answers)
         self.changes: dict[str, Value | None] = {}
+        self.steps_by_key = {f.key(s): s for f in state.flows for s in f.steps}
 
     # --- where we are -------------------------------------------------------------
 
     def visible(self, flow: Flow) -> list[Step]:
-        return [s for s in flow.steps if s.when is None or s.when.holds(self)]
+        length = self.state.length
+        return [s for s in flow.steps if flow.in_length(s, length) and (s.when is None or s.when.holds(self))]
 
     @property
     def side(self) -> str | None:
@@ -123,7 +161,7 @@ class _Run:
         pos = self.state.position
         if pos is not None and pos.flow in self.flows:
             flow = self.flows[pos.flow]
-            if any(s.id == pos.step for s in self.visible(flow)):
+            if any(s.id == pos.step for s in self.visible(flow)) or (self.is_review(flow) and pos.step in flow.step_index):
                 return pos
             # The step vanished (an earlier answer changed, or a flow was edited):
             # continue with the next one that is shown.
@@ -131,37 +169,49 @@ class _Run:
         # Not started, or the exercise was taken out of the workshop: the first unfinished one.
         return self.first_of(0, pos.completed if pos is not None else frozenset())
 
-    def first_of(self, start: int, completed: frozenset[str]) -> Position:
+    def first_of(self, start: int, completed: frozenset[str], finished: bool = False) -> Position:
         """The first shown step of the first unfinished flow from ``start``, wrapping."""
         n = len(self.order)
         for i in [*range(start, n), *range(0, start)]:
             flow = self.flows[self.order[i]]
             steps = self.visible(flow)
             if flow.id not in completed and steps:
-                return Position(flow.id, steps[0].id, completed)
+                return Position(flow.id, steps[0].id, completed, finished)
+        # Everything done: the review, or, where the preparation declares none, the end at once.
         review = self.flows[self.order[-1]]
-        return Position(review.id, review.steps[0].id, completed)
+        return Position(review.id, review.steps[0].id, completed, finished or not self.visible(review))
 
     def after(self, pos: Position, index: int) -> Position:
         flow = self.flows[pos.flow]
         for step in self.visible(flow):
             if flow.step_index[step.id] > index:
-                return Position(flow.id, step.id, pos.completed)
+                return Position(flow.id, step.id, pos.completed, pos.finished)
         completed = pos.completed | {flow.id}
-        return self.first_of(self.order.index(flow.id) + 1, completed)
+        return self.first_of(self.order.index(flow.id) + 1, completed, pos.finished)
 
     def before(self, pos: Position) -> Position | None:
+        # Going back only looks: an exercise once finished stays finished.
         flow = self.flows[pos.flow]
         steps = self.visible(flow)
         index = [s.id for s in steps].index(pos.step)
         if index > 0:
-            return Position(flow.id, steps[index - 1].id, pos.completed)
+            return Position(flow.id, steps[index - 1].id, pos.completed, pos.finished)
         for i in range(self.order.index(flow.id) - 1, -1, -1):
             earlier = self.flows[self.order[i]]
             shown = self.visible(earlier)
             if shown:
-                return Position(earlier.id, shown[-1].id, pos.completed - {earlier.id})
+                return Position(earlier.id, shown[-1].id, pos.completed, pos.finished)
         return None
+
+    def resume(self, pos: Position) -> Position:
+        """Back to where the participant was before changing one answer."""
+        flow_id, _sep, step_id = (pos.return_to or "").partition(".")
+        if flow_id not in self.flows:
+            return replace(pos, return_to=None, choosing=None)
+        return Position(flow_id, step_id, pos.completed, pos.finished)
+
+    def is_review(self, flow: Flow) -> bool:
+        return any(s.kind is Kind.REVIEW for s in flow.steps)
 
     # --- events -------------------------------------------------------------------
 
@@ -182,21 +232,41 @@ class _Run:
         match event:
             case Show():
                 return self.outcome(pos)
+            case OpenAnswers():
+                review = self.flows[self.order[-1]]
+                if self.is_review(flow):
+                    # Already at the answers; after the closing message, come back to it afterwards.
+                    back_to = pos.return_to or (key if pos.finished else None)
+                else:
+                    back_to = pos.return_to or key
+                return self.outcome(Position(review.id, review.steps[0].id, pos.completed, pos.finished, back_to))
+            case Resume():
+                if pos.return_to is None:
+                    return self.outcome(pos)
+                return self.outcome(self.resume(pos))
             case Back():
+                if step.kind is Kind.REVIEW and pos.choosing is not None:
+                    return self.outcome(replace(pos, choosing=None))
+                if pos.return_to is not None and step.kind is not Kind.REVIEW:
+                    return self.outcome(self.resume(pos))
                 earlier = self.before(pos)
                 if earlier is None:
                     return self.outcome(pos, _("This is the first question."), accepted=False)
-                return self.outcome(Position(earlier.flow, earlier.step, earlier.completed))
+                return self.outcome(earlier)
             case Restart():
+                # Looking at an exercise again never makes it unfinished.
                 steps = self.visible(flow)
-                return self.outcome(Position(flow.id, steps[0].id, pos.completed - {flow.id}))
+                return self.outcome(Position(flow.id, steps[0].id, pos.completed, pos.finished))
             case Skip():
                 if not step.optional:
                     return self.outcome(pos, _("This question cannot be skipped."), accepted=False)
-                return self.outcome(self.after(pos, flow.step_index[step.id]))
+                return self.after_step(pos, flow, step)
             case Keep():
                 if key not in self.answers:
-                    return self.outcome(pos, _("There is no answer yet to keep."), accepted=False)
+                    prefilled = self.prefill(step)
+                    if prefilled is None:
+                        return self.outcome(pos, _("There is no answer yet to keep."), accepted=False)
+                    self.set(key, prefilled)
                 return self.after_step(pos, flow, step)
             case UnknownCommand():
                 return self.outcome(pos, _("I do not know that command. Here is the question again."), accepted=False)
@@ -238,7 +308,7 @@ class _Run:
         if kind is Kind.INFO:
             if isinstance(event, Done):
                 return self.after_step(pos, flow, step)
-            return self.outcome(pos, _("Press “Next” to continue."), accepted=False)
+            return self.outcome(pos, self.worded(_("To continue, {next}.")), accepted=False)
 
         if kind is Kind.TEXT:
             current = self.answers.get(key)
@@ -262,7 +332,7 @@ class _Run:
                     self.set(key, line)
                 else:
                     self.unset(key)
-                return self.outcome(pos, _("The voice answer is removed."))
+                return self.outcome(pos, _("The voice answer is removed."), success=True)
             if isinstance(event, Done) and key in self.answers:
                 return self.after_step(pos, flow, step)
             return self.outcome(pos, _("Please type your answer as a message."), accepted=False)
@@ -282,7 +352,7 @@ class _Run:
             return self.outcome(pos, _("Please choose one of the options."), accepted=False)
 
         if kind is Kind.MULTI:
-            chosen = list(self.answers.get(key) or [])
+            chosen = list(self.value(step, key) or [])
             if isinstance(event, Pick):
                 if event.option not in offered:
                     return self.outcome(pos, _("That option is not available here. Please choose one of the options."), accepted=False)
@@ -308,18 +378,18 @@ class _Run:
                 if len(chosen) < step.min:
                     return self.outcome(pos, self.too_few(step.min), accepted=False)
                 if key not in self.answers:
-                    self.set(key, [])
+                    self.set(key, chosen)
                 return self.after_step(pos, flow, step)
-            return self.outcome(pos, _("Please choose from the options, then press “Done”."), accepted=False)
+            return self.outcome(pos, self.worded(_("Please choose from the options, then {done}.")), accepted=False)
 
         if kind is Kind.LIST:
-            items = list(self.answers.get(key) or [])
+            items = list(self.value(step, key) or [])
             if isinstance(event, VoiceInput) and event.ref is not None:
                 if len(items) >= MAX_LIST_ITEMS:
                     return self.outcome(pos, self.list_full(), accepted=False)
                 self.set(key, [*items, voice(event.ref, event.seconds)])
                 saved = _("Voice answer saved ({duration}). Add another item, or press “Done”.")
-                return self.outcome(pos, saved.format(duration=duration(event.seconds)))
+                return self.outcome(pos, saved.format(duration=duration(event.seconds)), success=True)
             if isinstance(event, TextInput):
                 text, problem = self.clean(event.text, MAX_TEXT)
                 if problem:
@@ -327,34 +397,87 @@ class _Run:
                 if len(items) >= MAX_LIST_ITEMS:
                     return self.outcome(pos, self.list_full(), accepted=False)
                 self.set(key, [*items, text])
-                return self.outcome(pos, _("Added. Type another one, or press “Done”."))
+                return self.outcome(pos, self.worded(_("Added. Type another one, or {done}.")), success=True)
             if isinstance(event, Pick) and event.option == CLEAR:
                 self.set(key, [])
-                return self.outcome(pos, _("The list is empty again."))
+                return self.outcome(pos, _("The list is empty again."), success=True)
+            if isinstance(event, Pick) and event.option.startswith(REMOVE) and event.option[len(REMOVE) :].isdigit():
+                index = int(event.option[len(REMOVE) :]) - 1
+                if not 0 <= index < len(items):
+                    return self.outcome(pos, _("That option is not available here. Please choose one of the options."), accepted=False)
+                removed = items.pop(index)
+                self.set(key, items)
+                return self.outcome(pos, _("Removed: {item}").format(item=item_label(removed, self.t)), success=True)
             if isinstance(event, Done):
                 if len(items) < step.min:
                     return self.outcome(pos, self.too_few_items(step.min), accepted=False)
                 if key not in self.answers:
-                    self.set(key, [])
+                    self.set(key, items)
                 return self.after_step(pos, flow, step)
-            return self.outcome(pos, _("Type one item per message, then press “Done”."), accepted=False)
+            return self.outcome(pos, self.worded(_("Type one item per message, then {done}.")), accepted=False)
 
         raise AssertionError(f"unhandled step kind {kind}")
 
     def review(self, pos: Position, step: Step, event: Event) -> Outcome:
         _ = self.t.gettext
+        unavailable = _("That option is not available here. Please choose one of the options.")
         if isinstance(event, Pick):
-            if event.option == FINISH:
+            if pos.choosing is not None:
+                # A question picked: change that one answer, then come back.
+                target = self.flows.get(pos.choosing)
+                shown = {s.id for s in self.visible(target)} if target is not None else set()
+                if target is None or event.option not in shown:
+                    return self.outcome(pos, unavailable, accepted=False)
+                back_to = pos.return_to or f"{pos.flow}.{pos.step}"
+                return self.outcome(Position(target.id, event.option, pos.completed, pos.finished, back_to))
+            if event.option == FINISH and pos.return_to is None and not pos.finished:
                 done = Position(pos.flow, pos.step, pos.completed | {pos.flow}, finished=True)
                 return self.outcome(done)
             target = self.flows.get(event.option)
-            if target is not None and target.id != pos.flow and self.visible(target):
-                first = self.visible(target)[0]
-                return self.outcome(Position(target.id, first.id, pos.completed - {target.id}))
-            return self.outcome(pos, _("That option is not available here. Please choose one of the options."), accepted=False)
+            if target is not None and target.id != pos.flow and self.questions(target):
+                return self.outcome(replace(pos, choosing=target.id))
+            return self.outcome(pos, unavailable, accepted=False)
         if isinstance(event, Done):
             return self.outcome(pos)
         return self.outcome(pos, _("Please choose one of the options."), accepted=False)
+
+    def questions(self, flow: Flow) -> list[Step]:
+        """The questions of an exercise that can be changed one by one."""
+        return [s for s in self.visible(flow) if s.kind is not Kind.INFO]
+
+    # --- earlier answers that a later step covers ---------------------------------
+
+    def value(self, step: Step, key: str) -> Value | None:
+        """The step's own answer or, before there is one, what earlier answers fill in."""
+        if key in self.answers:
+            return self.answers[key]
+        return self.prefill(step)
+
+    def prefill(self, step: Step) -> Value | None:
+        items: list[str] = []
+        for source in step.prefill_from:
+            value = self.answers.get(source)
+            if value is None:
+                continue
+            values = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]  # not recordings
+            source_step = self.steps_by_key.get(source)
+            if step.kind is Kind.MULTI:
+                offered = {o.id for o in step.visible_options(self)}
+                items += [v for v in values if v in offered]
+            elif source_step is not None and source_step.kind in (Kind.MULTI, Kind.CHOICE):
+                items += [option_label(source_step, v, self.t) for v in values]
+            else:
+                items += values
+        found = list(dict.fromkeys(i for i in items if i))
+        if not found:
+            return None
+        if step.kind is Kind.TEXT:
+            return "; ".join(found)
+        if step.kind is Kind.MULTI:
+            found = [o.id for o in step.visible_options(self) if o.id in found]  # in the order they are offered
+        if step.max is not None:
+            found = found[: step.max]
+        return found[:MAX_LIST_ITEMS]
 
     # --- helpers ------------------------------------------------------------------
 
@@ -388,6 +511,11 @@ class _Run:
             return t.gettext("The voice message could not be saved. Please send it again.")
         return None
 
+    def worded(self, text: str) -> str:
+        """A text that names a control, in the transport's words."""
+        words = {name: getattr(self.wording, name).translate(self.t) for name in ("done", "skip", "next")}
+        return text.format_map(_Missing(words))
+
     def clean(self, raw: str, limit: int) -> tuple[str, str | None]:
         _ = self.t.gettext
         text = raw.strip()
@@ -416,14 +544,16 @@ class _Run:
 
     def list_full(self) -> str:
         msg = self.t.ngettext(
-            "This list is full ({n} item). Press “Done” to go on.",
-            "This list is full ({n} items). Press “Done” to go on.",
+            "This list is full ({n} item). To go on, {done}.",
+            "This list is full ({n} items). To go on, {done}.",
             MAX_LIST_ITEMS,
         )
-        return msg.format(n=MAX_LIST_ITEMS)
+        return self.worded(msg.replace("{n}", str(MAX_LIST_ITEMS)))
 
     def after_step(self, pos: Position, flow: Flow, step: Step, notice: str | None = None) -> Outcome:
-        return self.outcome(self.after(pos, flow.step_index[step.id]), notice)
+        if pos.return_to is not None:
+            return self.outcome(self.resume(pos), notice or self.t.gettext("Saved."), success=True)
+        return self.outcome(self.after(pos, flow.step_index[step.id]), notice, success=notice is not None)
 
     def outcome(
         self,
@@ -432,97 +562,138 @@ class _Run:
         *,
         stale: bool = False,
         accepted: bool = True,
+        success: bool = False,
         play: tuple[str, ...] = (),
     ) -> Outcome:
         return Outcome(
             position=pos,
-            view=self.view(pos, notice),
+            view=self.view(pos, notice, NoticeKind.SUCCESS if success else NoticeKind.ERROR),
             changes=dict(self.changes),
             stale=stale,
             accepted=accepted,
             play=play,
         )
 
+    # --- estimates ----------------------------------------------------------------
+
+    def step_effort(self, flow: Flow, step: Step) -> Effort:
+        """Words to read and the usual taps and typing of one step, by the model in estimate.py."""
+        if step.kind is Kind.REVIEW:
+            return Effort(messages=1, taps=1)
+        view = self.view(Position(flow.id, step.id), None, NoticeKind.ERROR, estimate=False)
+        words = count_words(" ".join([view.header, view.text, *(o.label for o in view.options), *(c.label for c in view.controls)]))
+        prefilled = flow.key(step) not in self.answers and bool(step.prefill_from) and self.prefill(step) is not None
+        return Effort(messages=1, words=words) + typical_answer(step.kind, options=len(view.options), prefilled=prefilled)
+
+    def flow_effort(self, flow: Flow, from_step: str | None = None) -> Effort:
+        total = Effort()
+        started = from_step is None
+        for step in self.visible(flow):
+            started = started or step.id == from_step
+            if started:
+                total += self.step_effort(flow, step)
+        return total
+
+    def remaining(self) -> Effort:
+        pos = self.current()
+        total = Effort()
+        if pos.finished:
+            return total
+        for flow in self.state.flows:
+            if self.is_review(flow):
+                continue
+            if flow.id == pos.flow:
+                total += self.flow_effort(flow, pos.step)
+            elif flow.id not in pos.completed:
+                total += self.flow_effort(flow)
+        return total
+
     # --- rendering ----------------------------------------------------------------
 
-    def view(self, pos: Position, notice: str | None) -> View:
+    def view(self, pos: Position, notice: str | None, notice_kind: NoticeKind, *, estimate: bool = True) -> View:
         _ = self.t.gettext
         t = self.t
         flow = self.flows[pos.flow]
         step = next(s for s in flow.steps if s.id == pos.step)
         key = flow.key(step)
+        if step.kind is Kind.REVIEW:
+            return self.review_view(pos, flow, step, notice, notice_kind)
         shown = self.visible(flow)
         number = [s.id for s in shown].index(step.id) + 1
         title = flow.title.translate(t)
         progress = _("step {n} of {total}").format(n=number, total=len(shown))
-        if flow.letter:
+        if flow.letter and number > 1:
+            header = f"{flow.letter} · {progress}"  # the exercise's full name was on its first step
+        elif flow.letter:
             header = _("Exercise {letter}: {title}").format(letter=flow.letter, title=title) + " · " + progress
         else:
             header = title + " · " + progress
+        if estimate and flow.letter and number == 1 and pos.return_to is None:
+            minutes = self.flow_effort(flow).minutes
+            header += " · " + t.ngettext("about {n} minute", "about {n} minutes", minutes).format(n=minutes)
 
         prompt = step.prompt.pick(self.side) if hasattr(step.prompt, "pick") else step.prompt
         args = {name: text.translate(t) for name, text in step.prompt_args}
-        parts = [prompt.translate(t).format(**args) if args else prompt.translate(t)]
-        parts.extend(f"“{q.text.translate(t)}”\n— {q.source.translate(t)}" for q in step.quotes)
-        described = [o for o in step.visible_options(self) if o.description is not None and step.describe]
-        if described:
-            parts.append("\n".join(f"• {o.label.translate(t)}: {o.description.translate(t)}" for o in described))
+        parts = [self.worded(prompt.translate(t).format_map(_Missing(args)))]
+        # TRANSLATORS: a quote from the hand-out; use your language's own quotation marks around {quote}.
+        marks = _("“{quote}”")
+        parts.extend(marks.format(quote=q.text.translate(t)) + f"\n— {q.source.translate(t)}" for q in step.quotes)
+        visible = step.visible_options(self)
+        describe = step.describe and not (step.brief and self.state.length == SHORT)
+        described = [o for o in visible if o.description is not None and describe]
+        listed = bool(described) and len(described) == len(visible)  # every option numbered in the text
+        if listed:
+            parts.append("\n".join(f"{n}. {self.option_text(o)}: {o.description.translate(t)}" for n, o in enumerate(visible, 1)))
+        elif described:
+            parts.append("\n".join(f"• {self.option_text(o)}: {o.description.translate(t)}" for o in described))
 
-        value = self.answers.get(key)
+        own = self.answers.get(key)
+        value = own if own is not None else self.prefill(step) if step.prefill_from else None
+        prefilled = own is None and value is not None
         options: list[ViewOption] = []
         controls: list[ViewOption] = []
-        finished = pos.finished and step.kind is Kind.REVIEW
         if step.kind is Kind.INFO:
             controls.append(ViewOption(NEXT, _("Next")))
         elif step.kind in (Kind.CHOICE, Kind.YESNO):
             opts = (
                 [ViewOption("yes", _("Yes")), ViewOption("no", _("No"))]
                 if step.kind is Kind.YESNO
-                else [ViewOption(o.id, o.label.translate(t)) for o in step.visible_options(self)]
+                else [ViewOption(o.id, self.option_text(o)) for o in step.visible_options(self)]
             )
             options = [ViewOption(o.id, o.label, selected=(o.id == value)) for o in opts]
             if value is not None and not step.consent:
                 controls.append(ViewOption(KEEP, _("Keep my answer")))
         elif step.kind is Kind.MULTI:
             chosen = value if isinstance(value, list) else []
-            options = [ViewOption(o.id, o.label.translate(t), selected=o.id in chosen) for o in step.visible_options(self)]
+            if prefilled:
+                parts.append(_("Your earlier choices are ticked: keep them, or change them."))
+            options = [ViewOption(o.id, self.option_text(o), selected=o.id in chosen) for o in step.visible_options(self)]
             if step.max is not None:
                 parts.append(t.ngettext("Choose up to {n} option.", "Choose up to {n} options.", step.max).format(n=step.max))
             controls.append(ViewOption(DONE, _("Done")))
         elif step.kind is Kind.LIST:
             items = value if isinstance(value, list) else []
             if items:
-                parts.append(_("Your list so far:") + "\n" + "\n".join(f"• {item_label(item, t)}" for item in items))
+                heading = _("From your earlier answers (keep, add or remove):") if prefilled else _("Your list so far:")
+                parts.append(heading + "\n" + "\n".join(f"{n}. {item_label(item, t)}" for n, item in enumerate(items, start=1)))
+                options = [ViewOption(f"{REMOVE}{n}", item_label(item, t)) for n, item in enumerate(items, start=1)]
                 if refs(items):
                     controls.append(ViewOption(PLAY, _("Listen")))
                 controls.append(ViewOption(CLEAR, _("Empty the list")))
             controls.append(ViewOption(DONE, _("Done")))
-        elif step.kind is Kind.TEXT:
-            if isinstance(value, str):
-                parts.append(_("Your answer so far: {answer}").format(answer=isolate(value)))
-                controls.append(ViewOption(KEEP, _("Keep my answer")))
-            elif is_voice(value):
-                parts.append(_("Your answer so far: {answer}").format(answer=item_label(value, t)))
-                parts.append(_("Send a new voice message to replace it, or type a line to add to it."))
-                controls.append(ViewOption(KEEP, _("Keep my answer")))
-                controls.append(ViewOption(PLAY, _("Listen")))
-                controls.append(ViewOption(CLEAR, _("Remove the voice message")))
-        elif step.kind is Kind.REVIEW:
-            parts.append(review_text(self.state.flows, self.answers, self.side, t))
-            if finished:
-                parts.append(_("Thank you! Your answers are saved for the facilitator. You can still change them below."))
-            options = [
-                ViewOption(f.id, _("Change: {exercise}").format(exercise=_exercise_name(f, t)))
-                for f in self.state.flows
-                if f.id != flow.id and self.visible(f)
-            ]
-            if all_refs(self.answers.values()):
-                options.append(ViewOption(PLAY, _("Listen to my voice answers")))
-            options.append(ViewOption(FINISH, _("Finish")))
+        elif step.kind is Kind.TEXT and isinstance(value, str):
+            parts.append(_("Your answer so far: {answer}").format(answer=isolate(value)))
+            controls.append(ViewOption(KEEP, _("Keep my answer")))
+        elif step.kind is Kind.TEXT and is_voice(value):
+            parts.append(_("Your answer so far: {answer}").format(answer=item_label(value, t)))
+            parts.append(_("Send a new voice message to replace it, or type a line to add to it."))
+            controls.append(ViewOption(KEEP, _("Keep my answer")))
+            controls.append(ViewOption(PLAY, _("Listen")))
+            controls.append(ViewOption(CLEAR, _("Remove the voice message")))
 
         if step.optional and step.kind is not Kind.INFO:
             controls.append(ViewOption(SKIP, _("Skip")))
-        if self.before(pos) is not None:
+        if pos.return_to is not None or self.before(pos) is not None:
             controls.append(ViewOption(BACK, _("Back")))
         return View(
             key=key,
@@ -532,9 +703,69 @@ class _Run:
             notice=notice,
             options=tuple(options),
             controls=tuple(controls),
-            finished=finished,
+            notice_kind=notice_kind,
+            listed=listed,
             voice=step.kind in (Kind.TEXT, Kind.LIST) and step.voice,
         )
+
+    def option_text(self, option) -> str:
+        label = option.label.translate(self.t)
+        if option.side is None:
+            return label
+        if option.side == FORMAL:
+            return self.t.gettext("{role} (formal)").format(role=label)
+        return self.t.gettext("{role} (informal)").format(role=label)
+
+    def review_view(self, pos: Position, flow: Flow, step: Step, notice: str | None, notice_kind: NoticeKind) -> View:
+        _ = self.t.gettext
+        t = self.t
+        key = flow.key(step)
+        browsing = pos.return_to is not None or pos.choosing is not None
+        controls: list[ViewOption] = []
+        if pos.finished and not browsing:
+            # The real end: one closing message, nothing more to press.
+            parts = [_("Thank you! You have finished the preparation. Your answers are saved.")]
+            if self.state.meeting:
+                parts.append(_("The meeting is on {when}.").format(when=self.state.meeting))
+            parts.append(
+                _("Before the meeting the facilitator receives what you and the others wrote, so the meeting can start from it.")
+            )
+            parts.append(_("To look back at your answers or change one, send /myanswers."))
+            return View(key, step.kind, _("Finished"), "\n\n".join(parts), notice, (), (), finished=True, notice_kind=notice_kind)
+        target = self.flows.get(pos.choosing) if pos.choosing is not None else None
+        if target is not None:
+            header = _exercise_name(target, t)
+            parts = [_("Which answer do you want to change?")]
+            rows = {s.id: v for s, v in ((s, self.answers.get(target.key(s))) for s in self.questions(target)) if v is not None}
+            options = [
+                ViewOption(s.id, step_label(s, t) + (f": {_short(format_answer(s, rows[s.id], t))}" if s.id in rows else ""))
+                for s in self.questions(target)
+            ]
+            controls.append(ViewOption(BACK, _("Back")))
+            return View(key, step.kind, header, "\n\n".join(parts), notice, tuple(options), tuple(controls), notice_kind=notice_kind)
+        shown_flows = [f for f in self.state.flows if self.visible(f)]
+        parts = [
+            step.prompt.translate(t) if not hasattr(step.prompt, "pick") else step.prompt.pick(self.side).translate(t),
+            review_text(shown_flows, self.answers, self.side, t),
+        ]
+        options = [
+            ViewOption(f.id, _("Change: {exercise}").format(exercise=_exercise_name(f, t)))
+            for f in self.state.flows
+            if f.id != flow.id and self.questions(f)
+        ]
+        if all_refs(self.answers.values()):
+            options.append(ViewOption(PLAY, _("Listen to my voice answers")))
+        if pos.return_to is not None:
+            controls.append(ViewOption(RESUME, _("Back to where I was")))
+        elif not pos.finished:
+            options.append(ViewOption(FINISH, _("Finish")))
+        if pos.return_to is None and self.before(pos) is not None:
+            controls.append(ViewOption(BACK, _("Back")))
+        return View(key, step.kind, flow.title.translate(t), "\n\n".join(parts), notice, tuple(options), tuple(controls), notice_kind=notice_kind)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _exercise_name(flow: Flow, t: NullTranslations) -> str:
@@ -542,4 +773,4 @@ def _exercise_name(flow: Flow, t: NullTranslations) -> str:
     return f"{flow.letter}. {title}" if flow.letter else title
 
 
-__all__ = ["Outcome", "Position", "State", "View", "ViewOption", "format_answer", "run"]
+__all__ = ["PLAY", "NoticeKind", "Outcome", "Position", "State", "View", "ViewOption", "Wording", "format_answer", "run", "time_left"]

@@ -16,6 +16,7 @@ import pkgutil
 from collections.abc import Iterable
 
 from bot.engine import Flow
+from bot.engine.model import FULL
 
 
 @functools.cache
@@ -43,7 +44,12 @@ def exercises() -> tuple[Flow, ...]:
     return tuple(f for f in all_flows() if f.optional_in_workshop)
 
 
-def workshop_flows(included: Iterable[str]) -> tuple[Flow, ...]:
-    """The flows one workshop runs: the fixed ones plus the exercises it includes."""
+def workshop_flows(included: Iterable[str], length: str = FULL) -> tuple[Flow, ...]:
+    """The flows one workshop runs: the fixed ones plus the exercises it includes that have steps
+    in its preparation (the short one leaves some exercises for the meeting)."""
     chosen = set(included)
-    return tuple(f for f in all_flows() if not f.optional_in_workshop or f.id in chosen)
+    return tuple(
+        f
+        for f in all_flows()
+        if not f.optional_in_workshop or (f.id in chosen and any(f.in_length(s, length) for s in f.steps))
+    )

@@ -55,6 +55,8 @@ FLOW = Flow(
     id="a",
     letter="A",
     title=N_("A new picture of each other (Een nieuw beeld van elkaar)"),
+    # Short preparation: what you look for in the other side and what you offer (your needs and strength).
+    short=("seek", "offer"),
     steps=(
         Step(
             id="intro",
@@ -116,7 +118,7 @@ FLOW = Flow(
             id="owngoals",
             kind=Kind.LIST,
             label=N_("My own goals"),
-            prompt=N_("Add goals of your own, one per message. Press “Done” when you are ready."),
+            prompt=N_("Add goals of your own, one per message. When you are ready, {done}."),
             optional=True,
         ),
         Step(

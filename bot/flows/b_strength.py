@@ -19,28 +19,28 @@ CATEGORIES = (
 
 _OTHER_PROMPTS = {
     "knowledge": BySide(
-        formal=N_("(a) Knowledge and understanding: what do informal workers know and understand that matters for you and your work with parents? Give concrete examples, one per message, then press “Done”."),
-        informal=N_("(a) Knowledge and understanding: what do formal workers know and understand that matters for you and your work with parents? Give concrete examples, one per message, then press “Done”."),
+        formal=N_("(a) Knowledge and understanding: what do informal workers know and understand that matters for you and your work with parents? Give concrete examples, one per message, then {done}."),
+        informal=N_("(a) Knowledge and understanding: what do formal workers know and understand that matters for you and your work with parents? Give concrete examples, one per message, then {done}."),
     ),
     "skills": BySide(
-        formal=N_("(b) Skills: what are informal workers good at? Give concrete examples, one per message, then press “Done”."),
-        informal=N_("(b) Skills: what are formal workers good at? Give concrete examples, one per message, then press “Done”."),
+        formal=N_("(b) Skills: what are informal workers good at? Give concrete examples, one per message, then {done}."),
+        informal=N_("(b) Skills: what are formal workers good at? Give concrete examples, one per message, then {done}."),
     ),
     "position": BySide(
-        formal=N_("(c) Position: what does the position of informal workers make possible (for example who they reach, whom they are trusted by)? Give concrete examples, one per message, then press “Done”."),
-        informal=N_("(c) Position: what does the position of formal workers make possible (for example what they can arrange, whom they reach)? Give concrete examples, one per message, then press “Done”."),
+        formal=N_("(c) Position: what does the position of informal workers make possible (for example who they reach, whom they are trusted by)? Give concrete examples, one per message, then {done}."),
+        informal=N_("(c) Position: what does the position of formal workers make possible (for example what they can arrange, whom they reach)? Give concrete examples, one per message, then {done}."),
     ),
     "power": BySide(
-        formal=N_("(d) Power and resources: what power and resources do informal workers have? Give concrete examples, one per message, then press “Done”."),
-        informal=N_("(d) Power and resources: what power and resources do formal workers have? Give concrete examples, one per message, then press “Done”."),
+        formal=N_("(d) Power and resources: what power and resources do informal workers have? Give concrete examples, one per message, then {done}."),
+        informal=N_("(d) Power and resources: what power and resources do formal workers have? Give concrete examples, one per message, then {done}."),
     ),
 }
 
 _OWN_PROMPTS = {
-    "knowledge": N_("Your own strength, (a) knowledge and understanding: what do you know and understand that you bring to the collaboration? One per message, then “Done”."),
-    "skills": N_("Your own strength, (b) skills: what are you good at? One per message, then “Done”."),
-    "position": N_("Your own strength, (c) position: what does your position make possible? One per message, then “Done”."),
-    "power": N_("Your own strength, (d) power and resources: which power and resources do you bring? One per message, then “Done”."),
+    "knowledge": N_("Your own strength, (a) knowledge and understanding: what do you know and understand that you bring to the collaboration? One per message, then {done}."),
+    "skills": N_("Your own strength, (b) skills: what are you good at? One per message, then {done}."),
+    "position": N_("Your own strength, (c) position: what does your position make possible? One per message, then {done}."),
+    "power": N_("Your own strength, (d) power and resources: which power and resources do you bring? One per message, then {done}."),
 }
 
 _OTHER_LABELS = {
@@ -69,6 +69,8 @@ FLOW = Flow(
     id="b",
     letter="B",
     title=N_("The strength of the other (De kracht van de ander)"),
+    # Short preparation: the strength of the other side in the four categories.
+    short=tuple(other_key(cat) for cat, _label in CATEGORIES),
     steps=(
         Step(
             id="intro",
@@ -128,6 +130,7 @@ FLOW = Flow(
             kind=Kind.TEXT,
             label=N_("What I can offer the other"),
             prompt=N_("What can you offer the other side?"),
+            prefill_from=("a.offer",),
         ),
         Step(
             id="reaction",

@@ -34,6 +34,8 @@ FLOW = Flow(
     id="c",
     letter="C",
     title=N_("Forms of collaboration (Vormen van samenwerking)"),
+    # Short preparation: one idea for a collaboration.
+    short=("goal",),
     steps=(
         Step(
             id="intro",
@@ -73,7 +75,7 @@ FLOW = Flow(
             id="goal",
             kind=Kind.TEXT,
             label=N_("Goal of the collaboration"),
-            prompt=N_("What is the goal of the collaboration?"),
+            prompt=N_("Your own idea for a collaboration between formal and informal workers: what would be its goal?"),
         ),
         Step(
             id="what",
@@ -91,7 +93,7 @@ FLOW = Flow(
             id="conditions",
             kind=Kind.LIST,
             label=N_("Conditions for success"),
-            prompt=N_("Which conditions are important for the collaboration to succeed? One per message, then “Done”."),
+            prompt=N_("Which conditions are important for the collaboration to succeed? One per message, then {done}."),
         ),
     ),
 )

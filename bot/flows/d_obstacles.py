@@ -85,6 +85,7 @@ FLOW = Flow(
     id="d",
     letter="D",
     title=N_("What stands in the way? (Wat staat er in de weg?)"),
+    short=(),  # the quotes are read and discussed at the meeting; the pitfalls are chosen in E
     steps=(
         Step(
             id="intro",

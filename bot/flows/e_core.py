@@ -17,7 +17,7 @@ FORMAL_ROLES = (
     Option("f_link", N_("Linking pin"), N_("Brings informal workers into contact with each other, and also connects informal workers with other formal workers.")),
     Option("f_network", N_("Networker"), N_("Knows how to reach the right people and involve them in reaching shared goals.")),
     Option("f_organiser", N_("Organiser / facilitator"), N_("Takes on organisational and administrative tasks in the collaboration. Facilitates encounters and meetings.")),
-    Option("f_catalyst", N_("Catalyst of the positive movement"), N_("Sees and recognises the potential in the plans or actions of informal workers and helps them get off the ground, have more impact or take a lasting form.")),
+    Option("f_catalyst", N_("Catalyst: helps plans of informal workers grow"), N_("Sees and recognises the potential in the plans or actions of informal workers and helps them get off the ground, have more impact or take a lasting form.")),
     Option("f_recognition", N_("Giver of recognition"), N_("Gives recognition for the work of the informal worker.")),
     Option("f_sparring", N_("Sparring partner"), N_("Helps to clarify ideas, gives advice to the informal worker.")),
     Option("f_expert", N_("Expert"), N_("Has specific pedagogical expertise.")),
@@ -30,7 +30,7 @@ INFORMAL_ROLES = (
     Option("i_model", N_("Role model"), N_("Is a positive example for parents or young people, inspires movement and change.")),
     Option("i_informer", N_("Informer"), N_("Gives basic information about raising children and about the services that exist.")),
     Option("i_driver", N_("Driving force"), N_("Encourages parents to face problems and tackle them.")),
-    Option("i_catalyst", N_("Catalyst of positive movement"), N_("Creates conditions for change and encourages parents who want to do more or something different about raising their children to take steps.")),
+    Option("i_catalyst", N_("Catalyst: encourages parents to take steps"), N_("Creates conditions for change and encourages parents who want to do more or something different about raising their children to take steps.")),
     Option("i_safe", N_("Creator of the safe space"), N_("Makes sure parents together develop a positive self-image, on the basis of which they can discuss choices and difficulties in raising children.")),
     Option("i_signal", N_("Signaller"), N_("Picks up signals and involves formal workers where needed.")),
     Option("i_referrer", N_("Referrer"), N_("Refers parents to professional help after preparing them for it (“groundwork”).")),
@@ -45,6 +45,11 @@ INFORMAL_ROLES = (
 )
 
 ALL_ROLES = FORMAL_ROLES + INFORMAL_ROLES
+
+
+def _marked(roles: tuple[Option, ...], side: str) -> tuple[Option, ...]:
+    """Roles of both sides in one list: grouped by side, each marked (formal) or (informal)."""
+    return tuple(Option(r.id, r.label, r.description, side=side) for r in roles)
 
 
 def _side_roles(roles: tuple[Option, ...], side: str) -> tuple[Option, ...]:
@@ -76,6 +81,8 @@ FLOW = Flow(
     id="e",
     letter="E",
     title=N_("The core of working together (De kern van het samen doen)"),
+    # Short preparation: the roles you take on and expect, the pitfalls you recognise.
+    short=("roles_own", "roles_other", "pitfalls"),
     steps=(
         Step(
             id="intro",
@@ -95,12 +102,14 @@ FLOW = Flow(
             kind=Kind.TEXT,
             label=N_("What I need from the other"),
             prompt=N_("What do you need from the other side?"),
+            prefill_from=("a.seek",),
         ),
         Step(
             id="goal",
             kind=Kind.TEXT,
             label=N_("What we want to achieve together"),
             prompt=N_("What do you want to do together? First the goal: what do you want to achieve together?"),
+            prefill_from=("c.goal",),
         ),
         Step(
             id="approach",
@@ -119,6 +128,7 @@ FLOW = Flow(
             kind=Kind.TEXT,
             label=N_("Conditions that matter for success"),
             prompt=N_("Which conditions are important for success?"),
+            prefill_from=("c.conditions",),
         ),
         Step(
             id="tree",
@@ -140,23 +150,23 @@ FLOW = Flow(
             id="fruits",
             kind=Kind.LIST,
             label=N_("Fruits: goals"),
-            prompt=N_("The fruits: which goals should the collaboration bear? One per message, then “Done”."),
+            prompt=N_("The fruits: which goals should the collaboration bear? One per message, then {done}."),
+            prefill_from=("a.goals", "a.owngoals", "c.goal", "e.goal"),
         ),
         Step(
             id="roots",
             kind=Kind.LIST,
             label=N_("Roots: what I bring"),
-            prompt=N_("The roots: what do you bring in knowledge, expertise, experience and strength? One per message, then “Done”."),
+            prompt=N_("The roots: what do you bring in knowledge, expertise, experience and strength? One per message, then {done}."),
+            prefill_from=("b.own_knowledge", "b.own_skills", "b.own_position", "b.own_power", "b.offer", "a.offer"),
         ),
         Step(
             id="roles_own",
             kind=Kind.MULTI,
             label=N_("Roles I take on myself"),
-            prompt=N_(
-                "The trunk: roles. Below is a list of roles developed in earlier meetings, for inspiration. Which "
-                "of these roles fit you or your own organisation?"
-            ),
+            prompt=N_("Roles from earlier meetings, for inspiration: which of them fit you or your organisation?"),
             options=_side_roles(FORMAL_ROLES, FORMAL) + _side_roles(INFORMAL_ROLES, INFORMAL),
+            brief=True,
             min=0,
             max=MAX_TRUNK_ROLES,
         ),
@@ -166,6 +176,7 @@ FLOW = Flow(
             label=N_("Roles I expect from the other side"),
             prompt=N_("Which roles do you expect from the other side?"),
             options=_side_roles(INFORMAL_ROLES, FORMAL) + _side_roles(FORMAL_ROLES, INFORMAL),
+            brief=True,
             min=0,
             max=MAX_TRUNK_ROLES,
         ),
@@ -178,8 +189,9 @@ FLOW = Flow(
                 "Which roles, of both sides, would you write in the trunk? (The descriptions are in the two "
                 "previous questions.)"
             ),
-            options=ALL_ROLES,
+            options=_marked(FORMAL_ROLES, FORMAL) + _marked(INFORMAL_ROLES, INFORMAL),
             describe=False,
+            prefill_from=("e.roles_own", "e.roles_other"),
             min=1,
             max=MAX_TRUNK_ROLES,
         ),
@@ -187,22 +199,21 @@ FLOW = Flow(
             id="sun",
             kind=Kind.LIST,
             label=N_("Sun: conditions for success"),
-            prompt=N_("The sun: what else is needed to reach the goals? Which conditions are most important for the collaboration to succeed? One per message, then “Done”."),
+            prompt=N_("The sun: what else is needed to reach the goals? Which conditions are most important for the collaboration to succeed? One per message, then {done}."),
+            prefill_from=("c.conditions", "e.conditions"),
         ),
         Step(
             id="can",
             kind=Kind.LIST,
             label=N_("Watering can: what we need from other parties"),
-            prompt=N_("The watering can: what do you need from other parties? One per message, then “Done”."),
+            prompt=N_("The watering can: what do you need from other parties? One per message, then {done}."),
+            prefill_from=("a.seek", "e.need"),
         ),
         Step(
             id="pitfalls",
             kind=Kind.MULTI,
             label=N_("Pitfalls that apply"),
-            prompt=N_(
-                "Points of attention and pitfalls from earlier research (they partly match the quotes of exercise "
-                "D). Which of them apply to you? Choose any number, then “Done”."
-            ),
+            prompt=N_("Pitfalls from earlier research: which of them do you recognise? Choose any number, then {done}."),
             options=PITFALLS,
             min=0,
         ),
@@ -211,7 +222,7 @@ FLOW = Flow(
             id="next",
             kind=Kind.LIST,
             label=N_("Concrete next steps"),
-            prompt=N_("Concrete agreements about next steps: which steps do you propose? One per message, then “Done”."),
+            prompt=N_("Concrete agreements about next steps: which steps do you propose? One per message, then {done}."),
         ),
         Step(
             id="scribe",

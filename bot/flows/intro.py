@@ -16,6 +16,7 @@ FLOW = Flow(
     id="intro",
     title=N_("Welcome"),
     optional_in_workshop=False,
+    short=("welcome", "consent", "name", "role"),  # the organisation only in the full hand-out
     steps=(
         Step(
             id="welcome",
@@ -23,12 +24,10 @@ FLOW = Flow(
             label=N_("Welcome"),
             prompt=N_(
                 "Welcome! This bot helps you prepare for the workshop on collaboration between formal and "
-                "informal parenting support. Step by step it asks you the questions of the workshop hand-out. "
-                "Your answers go to the facilitator before the meeting, so the meeting can start from what "
-                "you wrote.\n\n"
-                "The questions come from the toolkit “Samenwerking formele en informele opvoedondersteuning. "
-                "Een vruchtbare bodem voor samenwerking” by Marjolijn Distelbrink and Elena Ponzoni "
-                "(Kennisplatform Integratie & Samenleving / Verwey-Jonker Instituut, 2017)."
+                "informal parenting support. Your answers go to the facilitator before the meeting, so the "
+                "meeting can start from what you wrote.\n\n"
+                "The questions come from the toolkit “Een vruchtbare bodem voor samenwerking” by Marjolijn "
+                "Distelbrink and Elena Ponzoni (KIS / Verwey-Jonker Instituut, 2017)."
             ),
         ),
         Step(
@@ -57,18 +56,14 @@ FLOW = Flow(
             id="role",
             kind=Kind.CHOICE,
             label=N_("Role"),
-            prompt=N_(
-                "What is your role? Formal workers are professionals (for example at a youth and family centre "
-                "or in a district team). Informal workers are volunteers, key figures of a community or people "
-                "from a migrant self-organisation."
-            ),
+            prompt=N_("What is your role?"),  # the options say what formal and informal mean
             options=ROLES,
         ),
         Step(
             id="org",
             kind=Kind.TEXT,
             label=N_("Organisation"),
-            prompt=N_("Which organisation do you work or volunteer for? If none, press “Skip”."),
+            prompt=N_("Which organisation do you work or volunteer for? If none, {skip}."),
             optional=True,
             voice=False,  # typed: it goes next to the name in every list
         ),

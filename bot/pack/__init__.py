@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.i18n import translations
 from bot.pack import audio, csv_export, html, messages, pictures, views
+from bot.progress import split_answered
 from storage.repository import WorkshopAnswers
 
 
@@ -27,6 +28,7 @@ class Pack:
 def build_pack(data: WorkshopAnswers, language: str, audio_names: Mapping[str, str] | None = None) -> Pack:
     """``audio_names``: the recordings' files beside the page, when there are any (a player each)."""
     t = translations(language)
+    data = split_answered(data)  # only people who answered count; the others are named apart
     computed = views.compute(data)
     images = pictures.render(computed, t, language)
     return Pack(

@@ -402,10 +402,13 @@ class Progress:
     exercises: tuple[str, ...]  # the workshop's lettered exercises (flow ids), in order
     rows: tuple[ProgressRow, ...]
     done: dict[str, int]  # per exercise: how many people finished it
+    joined_only: tuple[Participant, ...] = ()  # joined, never answered: not in ``rows``, not counted
 
     @property
     def not_started(self) -> tuple[Participant, ...]:
-        return tuple(r.person for r in self.rows if not r.started)
+        """Listed apart: who joined but has not answered (not counted as participants), then any
+        counted participant with nothing finished or answered yet."""
+        return self.joined_only + tuple(r.person for r in self.rows if not r.started)
 
     @property
     def finished(self) -> tuple[Participant, ...]:
@@ -413,7 +416,8 @@ class Progress:
 
 
 def progress(answers: Answers) -> Progress:
-    exercises = tuple(f.id for f in workshop_flows(answers.data.workshop.exercises) if f.letter)
+    workshop = answers.data.workshop
+    exercises = tuple(f.id for f in workshop_flows(workshop.exercises, workshop.length) if f.letter)
     rows = []
     done: Counter[str] = Counter()
     for person in answers.people:
@@ -427,7 +431,9 @@ def progress(answers: Answers) -> Progress:
         answered = any(key.split(".", 1)[0] in exercises for key in answers.data.answers.get(person.id, {}))
         current = None if finished or position is None else position.exercise
         rows.append(ProgressRow(person, completed, current, finished, bool(completed) or answered))
-    return Progress(exercises=exercises, rows=tuple(rows), done={e: done[e] for e in exercises})
+    return Progress(
+        exercises=exercises, rows=tuple(rows), done={e: done[e] for e in exercises}, joined_only=tuple(answers.data.joined_only)
+    )
 
 
 @dataclass(frozen=True)
@@ -448,7 +454,7 @@ def compute(data: WorkshopAnswers) -> Views:
     answers = Answers(data)
     return Views(
         answers=answers,
-        exercises=frozenset(f.id for f in workshop_flows(data.workshop.exercises) if f.letter),
+        exercises=frozenset(f.id for f in workshop_flows(data.workshop.exercises, data.workshop.length) if f.letter),
         board=strength_board(answers),
         tree=tree(answers),
         roles=roles(answers),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import re
 import sys
+from dataclasses import replace
 from typing import TextIO
 
 from bot.conversation import Conversation
@@ -18,22 +19,29 @@ from bot.engine import (
     Event,
     Keep,
     Kind,
+    NoticeKind,
+    OpenAnswers,
     Pick,
     PickMany,
     Restart,
+    Resume,
     Show,
     Skip,
     TextInput,
     UnknownCommand,
     View,
 )
-from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, PLAY, SKIP
+from bot.engine.model import ROLE_KEY
+from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, PLAY, REMOVE, RESUME, SKIP
 from bot.i18n import LANGUAGES, language_from_environment, strip_isolates, translations
+from bot.wording import COMMANDS
 from storage import Database
 from storage import repository as repo
 
 DEMO_FACILITATOR = "term:demo-facilitator"
-ROLE_ALIASES = {"formal": "formal", "informal": "volunteer", "volunteer": "volunteer", "keyfigure": "keyfigure", "selforg": "selforg"}
+ROLE_ALIASES = {"formal": "formal", "volunteer": "volunteer", "keyfigure": "keyfigure", "selforg": "selforg"}
+INFORMAL_ROLES = ("volunteer", "keyfigure", "selforg")  # --role informal: the person says which one
+PAGE_SIZE = 10  # options shown at once; the numbers stay the same on every page
 _NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
 _COMMANDS: dict[str, Event] = {
     "/back": Back(),
@@ -43,10 +51,14 @@ _COMMANDS: dict[str, Event] = {
     "/keep": Keep(),
     "/restart": Restart(),
     "/show": Show(),
+    "/myanswers": OpenAnswers(),
+    "/continue": Resume(),
 }
 _CONTROL_COMMAND = {
     NEXT: "/next", DONE: "/done", KEEP: "/keep", SKIP: "/skip", BACK: "/back", CLEAR: "/clear", PLAY: "/listen",
+    RESUME: "/continue",
 }
+_PAGE_COMMANDS = {"/more": 1, "/prev": -1}
 
 
 def ensure_demo_workshop(db: Database) -> str:
@@ -68,11 +80,14 @@ def parse_line(line: str, view: View) -> Event | None:
         return Pick(CLEAR)
     if command == "/listen":
         return Pick(PLAY)
+    if command == "/remove":
+        number = text.split(maxsplit=1)[1].strip() if " " in text else ""
+        return Pick(f"{REMOVE}{number}") if number.isdigit() else UnknownCommand(command)
     if command is not None:
         return _COMMANDS.get(command, UnknownCommand(command))
     if view.kind is Kind.INFO and not text:
         return Done()
-    if view.kind in (Kind.CHOICE, Kind.YESNO, Kind.REVIEW, Kind.MULTI) and _NUMBERS.match(text):
+    if view.kind in (Kind.CHOICE, Kind.YESNO, Kind.REVIEW, Kind.MULTI) and _NUMBERS.match(text) and view.options:
         numbers = [int(n) for n in re.split(r"[,\s]+", text.strip())]
         ids = [view.options[n - 1].id if 0 < n <= len(view.options) else f"#{n}" for n in numbers]
         if view.kind is Kind.MULTI and len(ids) > 1:
@@ -81,17 +96,33 @@ def parse_line(line: str, view: View) -> Event | None:
     return TextInput(line)
 
 
-def render(view: View, language: str) -> str:
-    _ = translations(language).gettext
+def page_count(view: View) -> int:
+    return 1 if view.kind is Kind.LIST else max(1, -(-len(view.options) // PAGE_SIZE))
+
+
+def render(view: View, language: str, page: int = 0) -> str:
+    t = translations(language)
+    _ = t.gettext
     lines = ["", "─" * 60, view.header, ""]
     if view.notice:
-        lines += ["! " + view.notice, ""]
+        mark = "✓ " if view.notice_kind is NoticeKind.SUCCESS else "! "
+        lines += [mark + view.notice, ""]
     lines.append(view.text)
-    if view.options:
+    if view.options and view.kind is not Kind.LIST:  # list items are numbered in the text already
         lines.append("")
-        for number, option in enumerate(view.options, start=1):
+        pages = page_count(view)
+        page = min(max(page, 0), pages - 1)
+        first = page * PAGE_SIZE
+        for number, option in enumerate(view.options[first : first + PAGE_SIZE], start=first + 1):
             mark = "[x] " if option.selected and view.kind is Kind.MULTI else ("(•) " if option.selected else "")
             lines.append(f"  {number}) {mark}{option.label}")
+        if pages > 1:
+            lines.append("")
+            lines.append(_("Page {page} of {pages}: /more shows the next options, /prev the previous ones.").format(page=page + 1, pages=pages))
+    if view.kind is Kind.LIST and view.options:
+        lines.append(_("/remove and a number takes that item off the list (for example /remove 2)."))
+    if view.finished:
+        return strip_isolates("\n".join([*lines, ""]))
     if view.controls:
         lines.append("")
         lines.append("   ".join(f"{_CONTROL_COMMAND[c.id]} {c.label}" for c in view.controls))
@@ -108,7 +139,7 @@ def render(view: View, language: str) -> str:
         lines.append(_("Type your answer and press Enter."))
     if view.voice:
         lines.append(_("Voice answers need Telegram: here in the terminal, please type."))
-    lines.append(_("/back goes back, /restart starts this exercise again, /quit stops (your answers are saved)."))
+    lines.append(_("/back goes back, /restart starts this exercise again, /myanswers shows your answers, /quit stops (your answers are saved)."))
     return strip_isolates("\n".join(lines))
 
 
@@ -140,25 +171,35 @@ def chat(
     stdout.write(_("Workshop “{title}”, join code {code}.").format(title=title, code=code) + "\n")
     stdout.write(_("The facilitator reads the answers with: python -m bot summary {code}").format(code=code) + "\n")
 
-    conversation = Conversation(db)
+    conversation = Conversation(db, COMMANDS)
     reply = conversation.handle(participant_id, Show())
     preset = ROLE_ALIASES.get(role or "")
+    page = 0
     while True:
         view = reply.outcome.view
-        if preset and view.key == "intro.role" and not any(o.selected for o in view.options):
-            reply = conversation.handle(participant_id, Pick(preset, at=view.key))
-            continue
-        stdout.write(render(view, reply.language) + "\n> ")
+        if view.key == ROLE_KEY and not any(o.selected for o in view.options):
+            if preset:
+                reply = conversation.handle(participant_id, Pick(preset, at=view.key))
+                continue
+            if role == "informal":  # informal, but which: volunteer, key figure or self-organisation?
+                view = replace(view, options=tuple(o for o in view.options if o.id in INFORMAL_ROLES))
+        stdout.write(render(view, reply.language, page) + "\n> ")
         stdout.flush()
         line = stdin.readline()
         if not line:
             break
+        turn = _PAGE_COMMANDS.get(line.strip().lower())
+        if turn is not None:
+            page = min(max(page + turn, 0), page_count(view) - 1)
+            continue
         event = parse_line(line.rstrip("\n"), view)
         if event is None:
             break
         reply = conversation.handle(participant_id, event)
         if reply.outcome.play:  # recordings are given and heard on Telegram only
             stdout.write(translations(reply.language).gettext("Voice answers can only be heard on Telegram.") + "\n")
+        if reply.outcome.view.key != view.key:
+            page = 0
     stdout.write("\n" + translations(reply.language).gettext("Goodbye. Your answers are saved; run the same command to continue where you left off.") + "\n")
     return 0
 

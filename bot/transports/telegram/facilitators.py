@@ -17,10 +17,11 @@ from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
 from bot import planning
+from bot.engine.model import FULL, LENGTHS, SHORT
 from bot.flows import exercises, workshop_flows
 from bot.i18n import translations
-from bot.progress import describe
-from bot.summary import participant_label, side_of
+from bot.progress import describe, split_answered
+from bot.summary import joined_only_line, participant_label, side_of
 from bot.timefmt import format_meeting, parse_meeting
 from bot.transports.telegram.context import services, user_key
 from bot.transports.telegram.delivery import with_retries
@@ -132,10 +133,11 @@ async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("workshop %d created", workshop_id)
     link = join_link(context, code)
     text = _(
-        "Workshop “{title}” is ready.\n\nJoin link for participants:\n{link}\n\nAll exercises are included and no "
-        "meeting time is set yet: use /settings {code} to change that."
+        "Workshop “{title}” is ready.\n\nJoin link for participants:\n{link}\n\nParticipants get the short "
+        "preparation; the buttons switch to the full hand-out or leave exercises out. No meeting time is set yet: "
+        "use /settings {code} for that."
     ).format(title=title, link=link, code=code)
-    await _reply(update, context, text, settings_keyboard(workshop_id, [f.id for f in exercises()], language))
+    await _reply(update, context, text, settings_keyboard(workshop_id, [f.id for f in exercises()], language, SHORT))
     caption = text_messages(_("Scan to join “{title}”: {link}").format(title=title, link=link), language, limit=MAX_CAPTION)[0]
     await with_retries(
         lambda: context.bot.send_photo(chat.id, InputFile(qr_png(link), filename="join.png"), caption=caption, parse_mode=ParseMode.HTML),
@@ -143,9 +145,15 @@ async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def settings_keyboard(workshop_id: int, included: list[str], language: str) -> InlineKeyboardMarkup:
+def settings_keyboard(workshop_id: int, included: list[str], language: str, length: str) -> InlineKeyboardMarkup:
     t = translations(language)
-    rows = []
+    names = {SHORT: t.gettext("Short preparation"), FULL: t.gettext("Full hand-out")}
+    rows = [
+        [
+            InlineKeyboardButton(("✅ " if length == choice else "⬜ ") + names[choice], callback_data=encode("x", str(workshop_id), choice))
+            for choice in LENGTHS
+        ]
+    ]
     for flow in exercises():
         mark = "✅" if flow.id in included else "⬜"
         label = f"{mark} {flow.letter}. {flow.title.translate(t)}"
@@ -174,7 +182,7 @@ def settings_text(workshop: Workshop, language: str) -> str:
             "",
             _("Set the meeting time (Amsterdam time): /meeting {code} 2026-12-03 19:30").format(code=workshop.code),
             _("Set the hours for reminder and summary: /timing {code} 48 24").format(code=workshop.code),
-            _("The buttons switch exercises on or off:"),
+            _("The buttons choose the short preparation or the full hand-out, and switch exercises on or off:"),
         ]
     )
 
@@ -183,7 +191,7 @@ def settings_text(workshop: Workshop, language: str) -> str:
 async def on_settings(
     update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str
 ) -> None:
-    await _reply(update, context, settings_text(workshop, language), settings_keyboard(workshop.id, workshop.exercises, language))
+    await _reply(update, context, settings_text(workshop, language), settings_keyboard(workshop.id, workshop.exercises, language, workshop.length))
 
 
 async def toggle_exercise(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop_id: str, exercise: str) -> None:
@@ -192,22 +200,25 @@ async def toggle_exercise(update: Update, context: ContextTypes.DEFAULT_TYPE, wo
     assert user is not None and query is not None
     language = _language(update, context)
     _ = translations(language).gettext
-    known = {f.id for f in exercises()}
+    known = {f.id for f in exercises()} | set(LENGTHS)
     with svc.db.session() as session:
         workshop = session.get(Workshop, int(workshop_id)) if workshop_id.isdigit() else None
         if workshop is None or exercise not in known or not repo.is_facilitator(session, workshop.id, user_key(user)):
             await query.answer(_("This button is not valid."))
             return
-        chosen = set(workshop.exercises) ^ {exercise}
-        if not chosen:
-            await query.answer(_("A workshop needs at least one exercise."))
-            return
-        workshop.exercises = [f.id for f in exercises() if f.id in chosen]
+        if exercise in LENGTHS:
+            workshop.length = exercise  # short preparation or the full hand-out
+        else:
+            chosen = set(workshop.exercises) ^ {exercise}
+            if not chosen:
+                await query.answer(_("A workshop needs at least one exercise."))
+                return
+            workshop.exercises = [f.id for f in exercises() if f.id in chosen]
         session.add(workshop)
-        included, wid = list(workshop.exercises), workshop.id
+        included, wid, length = list(workshop.exercises), workshop.id, workshop.length
     await query.answer()
     with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(reply_markup=settings_keyboard(wid, included, language))
+        await query.edit_message_reply_markup(reply_markup=settings_keyboard(wid, included, language, length))
 
 
 def change_workshop(
@@ -233,7 +244,7 @@ async def on_meeting(
         await _reply(update, context, _("Please give date and time like this: /meeting {code} 2026-12-03 19:30").format(code=workshop.code))
         return
     workshop = change_workshop(context, workshop.id, lambda session, stored: repo.set_meeting(session, stored, when))
-    await _reply(update, context, settings_text(workshop, language), settings_keyboard(workshop.id, workshop.exercises, language))
+    await _reply(update, context, settings_text(workshop, language), settings_keyboard(workshop.id, workshop.exercises, language, workshop.length))
 
 
 @for_own_workshop
@@ -262,11 +273,11 @@ async def on_status(
     t = translations(language)
     _ = t.gettext
     with svc.db.session() as session:
-        data = repo.workshop_answers(session, workshop)
-    flows = workshop_flows(workshop.exercises)
+        data = split_answered(repo.workshop_answers(session, workshop))
+    flows = workshop_flows(workshop.exercises, workshop.length)
     lines = [
         _("Status of “{title}”").format(title=workshop.title),
-        t.ngettext("{n} participant joined", "{n} participants joined", len(data.participants)).format(n=len(data.participants)),
+        t.ngettext("{n} participant", "{n} participants", len(data.participants)).format(n=len(data.participants)),
         "",
     ]
     roles = {"formal": _("formal"), "informal": _("informal"), None: _("role not given yet")}
@@ -275,6 +286,9 @@ async def on_status(
         if p.blocked_at is not None:
             line += " — " + _("has blocked the bot")
         lines.append(line)
+    if data.joined_only:
+        blocked = {p.id: " — " + _("has blocked the bot") for p in data.joined_only if p.blocked_at is not None}
+        lines += ["", joined_only_line(data, t, blocked)]
     await _reply(update, context, "\n".join(lines))
 
 

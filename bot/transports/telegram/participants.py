@@ -21,15 +21,16 @@ from bot.engine import (
     Keep,
     Kind,
     NonText,
+    OpenAnswers,
     Pick,
     Restart,
+    Resume,
     Show,
     Skip,
     TextInput,
     UnknownCommand,
 )
-from bot.engine.render import review_text
-from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, SKIP, State
+from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, RESUME, SKIP
 from bot.engine.voice import refs
 from bot.flows import workshop_flows
 from bot.i18n import LANGUAGES, is_reviewed, language_name, negotiate, translations
@@ -37,7 +38,7 @@ from bot.progress import describe
 from bot.transcripts import transcribe_missing
 from bot.transports.telegram.context import BotContext, services, user_key
 from bot.transports.telegram.delivery import Blocked, remove_keyboard, send_html, with_retries
-from bot.transports.telegram.rendering import MAX_CALLBACK, decode, encode, render_view, text_messages
+from bot.transports.telegram.rendering import MAX_CALLBACK, decode, encode, keyboard, render_view, text_messages
 from bot.transports.telegram.voice import play_back, receive
 from storage import repository as repo
 from storage.models import utcnow
@@ -45,7 +46,7 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 MAX_FAILED_JOINS = 5
 JOIN_COOLDOWN = timedelta(minutes=10)
-_CONTROL_EVENTS = {NEXT: Done, DONE: Done, KEEP: Keep, SKIP: Skip, BACK: Back}
+_CONTROL_EVENTS = {NEXT: Done, DONE: Done, KEEP: Keep, SKIP: Skip, BACK: Back, RESUME: Resume}
 
 
 def account_language(svc: BotContext, update: Update) -> str:
@@ -78,15 +79,9 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
             await show(context, svc, chat.id, participant_id, reply)
             return
         if view.kind is Kind.MULTI and query.message is not None and _same_step(query, view.key):
-            # A tick or untick: update the check marks in place.
+            # A tick or untick: only the check marks change, on the page the button was on.
             await query.answer()
-            try:
-                await with_retries(
-                    lambda: query.edit_message_reply_markup(reply_markup=render_view(view, reply.language).keyboard),
-                    "editMessageReplyMarkup",
-                )
-            except BadRequest:
-                pass  # unchanged markup
+            await edit_keyboard(query, view, reply.language, _page_of(query))
             return
         # The spinner on the button and the next prompt: independent calls, made at once.
         await asyncio.gather(query.answer(), show(context, svc, chat.id, participant_id, reply))
@@ -119,7 +114,46 @@ def mark_blocked(svc: BotContext, participant_id: int) -> None:
 
 def _same_step(query: CallbackQuery, key: str) -> bool:
     decoded = decode(query.data)
-    return decoded is not None and decoded[0] == "a" and decoded[1][0] == key
+    return decoded is not None and decoded[0] in ("a", "p") and decoded[1][0] == key
+
+
+def _page_of(query: CallbackQuery) -> int:
+    """The keyboard page a button was on (its last part when the keyboard is paged)."""
+    decoded = decode(query.data)
+    if decoded is None:
+        return 0
+    kind, parts = decoded
+    page = parts[-1] if (kind == "a" and len(parts) == 3) or kind == "p" else "0"
+    return int(page) if page.isdigit() else 0
+
+
+async def edit_keyboard(query: CallbackQuery, view, language: str, page: int) -> None:
+    try:
+        await with_retries(
+            lambda: query.edit_message_reply_markup(reply_markup=keyboard(view, language, page)),
+            "editMessageReplyMarkup",
+        )
+    except BadRequest:
+        pass  # unchanged markup
+
+
+async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    """Another page of a long keyboard: only the buttons of that message change."""
+    svc = services(context)
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    reply = svc.conversation.handle_for(user_key(user), Show(), svc.prompts.get(user_key(user)))
+    if reply is None:
+        await query.answer()
+        return
+    view = reply.outcome.view
+    if view.key != key:
+        _ = translations(reply.language).gettext
+        await query.answer(_("That button belongs to an earlier question. Here is the current one.")[:MAX_CALLBACK])
+        return
+    await query.answer()
+    await edit_keyboard(query, view, reply.language, _page_of(query))
 
 
 async def handle_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> bool:
@@ -318,7 +352,7 @@ def load_active(svc: BotContext, update: Update) -> Active | None:
         return Active(
             participant_id=participant.id,
             language=participant.language,
-            flows=workshop_flows(workshop.exercises),
+            flows=workshop_flows(workshop.exercises, workshop.length),
             progress=repo.load_progress(session, participant.id),
         )
 
@@ -332,23 +366,15 @@ async def on_progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     t = translations(active.language)
     header = svc.conversation.handle(active.participant_id, Show()).outcome.view.header
     text = t.gettext("You are at: {where}").format(where=header) + "\n" + describe(active.flows, active.progress.position, t)
+    left = svc.conversation.time_left(active.participant_id)
+    if left.interactions:
+        text += "\n" + t.ngettext("About {n} minute left.", "About {n} minutes left.", left.minutes).format(n=left.minutes)
     await _reply(update, context, text)
 
 
 async def on_my_answers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    active = load_active(services(context), update)
-    if active is None:
-        await ask_for_code(update, context)
-        return
-    t = translations(active.language)
-    answers = active.progress.answers
-    side = State(flows=active.flows, answers=answers).side
-    await _reply(update, context, t.gettext("Your answers so far:") + "\n\n" + review_text(active.flows, answers, side, t))
-    spoken = [ref for flow in active.flows for step in flow.steps for ref in refs(answers.get(flow.key(step)))]
-    if spoken:
-        chat = update.effective_chat
-        assert chat is not None
-        await play_back(context.bot, services(context).db, chat.id, spoken, t)
+    """Every answer, each one changeable in one step, then back to where the person was."""
+    await handle_or_ask(update, context, OpenAnswers())
 
 
 async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -431,8 +457,10 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(_("This button is not valid."))
         return
     kind, parts = decoded
-    if kind == "a" and len(parts) == 2:
-        key, option = parts
+    if kind == "p" and len(parts) == 2 and parts[1].isdigit():
+        await turn_page(update, context, parts[0])
+    elif kind == "a" and len(parts) in (2, 3):
+        key, option = parts[0], parts[1]
         control = _CONTROL_EVENTS.get(option)
         if option == CLEAR:
             event: Event = Pick(CLEAR, at=key)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import CallbackQueryLimit, MessageLimit
 
-from bot.engine import Kind, View
+from bot.engine import Kind, NoticeKind, View
 from bot.i18n import is_rtl
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
@@ -36,7 +36,7 @@ def decode(data: str | None) -> tuple[str, list[str]] | None:
     if not data or len(data.encode()) > MAX_CALLBACK_DATA:
         return None
     kind, *parts = data.split(SEP)
-    if kind not in ("a", "l", "w", "x") or not all(parts):
+    if kind not in ("a", "l", "w", "x", "p") or not all(parts):
         return None
     return kind, parts
 
@@ -107,25 +107,64 @@ def _short(label: str) -> str:
     return label if len(label) <= SHORT_LABEL else label[: SHORT_LABEL - 1].rstrip() + "…"
 
 
-def render_view(view: View, language: str) -> Rendered:
-    long_labels = any(len(o.label) > SHORT_LABEL for o in view.options)
+# Long keyboards are paged, a few buttons at a time with previous / next buttons, like
+# aiogram-dialog's ScrollingGroup (python-telegram-bot has no such widget). The page travels in
+# the callback data, so paging needs no memory in the process.
+PAGE_SIZE = 6
+
+
+def page_count(view: View) -> int:
+    return max(1, -(-len(view.options) // PAGE_SIZE)) if view.kind is not Kind.LIST else 1
+
+
+def render_view(view: View, language: str, page: int = 0) -> Rendered:
+    """The view as HTML messages and a keyboard showing ``page`` of its options."""
+    listing = view.kind is Kind.LIST  # list items: their numbers are in the text; buttons remove one
+    long_labels = not listing and any(len(o.label) > SHORT_LABEL for o in view.options)
     body = view.text
-    if long_labels:
+    if long_labels and not view.listed:
         body += "\n\n" + "\n".join(f"{n}. {o.label}" for n, o in enumerate(view.options, start=1))
     blocks = [f"<b>{html.escape(directed(view.header, language), quote=False)}</b>"]
     if view.notice:
-        blocks.append(f"<i>{html.escape(directed(view.notice, language), quote=False)}</i>")
+        mark = "✅ " if view.notice_kind is NoticeKind.SUCCESS else "⚠️ "
+        blocks.append(f"<i>{html.escape(directed(mark + view.notice, language), quote=False)}</i>")
     blocks += [html.escape(p, quote=False) for p in split_paragraphs(directed(body, language), MAX_TEXT) if p.strip()]
+    return Rendered(messages=pack_messages(blocks), keyboard=keyboard(view, language, page))
+
+
+def keyboard(view: View, language: str, page: int = 0) -> InlineKeyboardMarkup | None:
+    """Only the buttons: a tick or a page turn edits these and nothing else."""
     rows: list[list[InlineKeyboardButton]] = []
-    for n, option in enumerate(view.options, start=1):
-        label = f"{n}. {_short(option.label)}" if long_labels else option.label
-        if option.selected:
-            label = "✅ " + label
-        label = directed(label, language)
-        rows.append([InlineKeyboardButton(label, callback_data=encode("a", view.key, option.id))])
-    if view.kind is Kind.YESNO or (rows and not long_labels and all(len(o.label) <= 12 for o in view.options)):
-        rows = [[button for row in rows for button in row]] if len(rows) <= 4 else rows
+    if view.kind is Kind.LIST:
+        removers = [
+            InlineKeyboardButton(f"✖ {n}", callback_data=encode("a", view.key, o.id))
+            for n, o in enumerate(view.options, start=1)
+        ]
+        rows += [removers[i : i + 5] for i in range(0, len(removers), 5)]
+    else:
+        long_labels = any(len(o.label) > SHORT_LABEL for o in view.options)
+        pages = page_count(view)
+        page = min(max(page, 0), pages - 1)
+        first = page * PAGE_SIZE if pages > 1 else 0
+        shown = view.options[first : first + PAGE_SIZE] if pages > 1 else view.options
+        extra = (str(page),) if pages > 1 else ()
+        for n, option in enumerate(shown, start=first + 1):
+            label = f"{n}. {_short(option.label)}" if long_labels else option.label
+            if option.selected:
+                label = "✅ " + label
+            label = directed(label, language)
+            rows.append([InlineKeyboardButton(label, callback_data=encode("a", view.key, option.id, *extra))])
+        if view.kind is Kind.YESNO or (rows and not long_labels and all(len(o.label) <= 12 for o in view.options)):
+            rows = [[button for row in rows for button in row]] if len(rows) <= 4 else rows
+        if pages > 1:
+            turn = []
+            if page > 0:
+                turn.append(InlineKeyboardButton("◀", callback_data=encode("p", view.key, str(page - 1))))
+            turn.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=encode("p", view.key, str(page))))
+            if page < pages - 1:
+                turn.append(InlineKeyboardButton("▶", callback_data=encode("p", view.key, str(page + 1))))
+            rows.append(turn)
     controls = [InlineKeyboardButton(directed(c.label, language), callback_data=encode("a", view.key, c.id)) for c in view.controls]
     if controls:
         rows.append(controls)
-    return Rendered(messages=pack_messages(blocks), keyboard=InlineKeyboardMarkup(rows) if rows else None)
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,8 @@
+"""How each transport names its controls inside prompts and notices ("then press “Done”" on
+Telegram, "then type /done" in the terminal): the engine only says which control it means."""
+
+from bot.engine.runner import Wording
+from bot.i18n import N_
+
+BUTTONS = Wording(done=N_("press “Done”"), skip=N_("press “Skip”"), next=N_("press “Next”"))
+COMMANDS = Wording(done=N_("type /done"), skip=N_("type /skip"), next=N_("press Enter"))

@@ -1,0 +1,327 @@
+"""Issue 9 in the engine: two lengths, earlier answers filled in, one answer changed in one step,
+a real end, true counts, and the small things (wording per transport, notice kinds, quote marks)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation import Conversation
+from bot.engine import (
+    Back,
+    Done,
+    Keep,
+    Kind,
+    NoticeKind,
+    OpenAnswers,
+    Pick,
+    Restart,
+    Resume,
+    Show,
+    State,
+    TextInput,
+    run,
+    time_left,
+)
+from bot.engine.estimate import READ_WORDS_PER_MINUTE, SECONDS_PER_TAP, SECONDS_PER_TYPED, Effort
+from bot.engine.model import FULL, SHORT
+from bot.engine.runner import Position
+from bot.flows import all_flows, flow_by_id, workshop_flows
+from bot.i18n import translations
+from bot.progress import has_answered, split_answered
+from bot.summary import summary_text
+from bot.wording import BUTTONS, COMMANDS
+from storage import Database
+from storage import repository as repo
+from tests.test_conversation import driver, go_to, start, stored
+from tests.walk import walk
+
+EN = translations("en")
+
+
+def shown_keys(length: str, side: str = "informal") -> list[str]:
+    """Every step key a participant of this length meets, walking with valid answers."""
+    flows = workshop_flows("abcde", length)
+    answers: dict = {}
+    state = State(flows=flows, answers=answers, length=length)
+    keys: list[str] = []
+    from tests.walk import answer_for
+
+    view = run(state, Show(), EN, BUTTONS).view
+    position = None
+    for _ in range(400):
+        if view.finished:
+            return keys
+        keys.append(view.key)
+        for event in answer_for(view, side, "t", {}):
+            outcome = run(State(flows, answers, position, length), event, EN, BUTTONS)
+            answers.update({k: v for k, v in outcome.changes.items() if v is not None})
+            position, view = outcome.position, outcome.view
+    raise AssertionError("no end")
+
+
+# --- 1. two lengths ---------------------------------------------------------------------
+
+
+def test_a_new_workshop_runs_the_short_preparation(db: Database) -> None:
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Noord", "term:f")
+        assert workshop.length == SHORT
+
+
+def test_the_short_preparation_asks_exactly_what_the_flows_declare() -> None:
+    keys = shown_keys(SHORT)
+    declared = [f.key(s) for f in workshop_flows("abcde", SHORT) for s in f.steps if f.in_length(s, SHORT)]
+    assert keys == declared
+    # What the meeting needs from each person before it starts, and nothing of the meeting itself.
+    assert {"intro.name", "intro.role", "a.seek", "a.offer", "c.goal", "e.roles_own", "e.roles_other", "e.pitfalls"} <= set(keys)
+    assert {f"b.other_{c}" for c in ("knowledge", "skills", "position", "power")} <= set(keys)
+    assert not {"a.inspiring", "a.doubts", "b.reaction", "b.important"} & set(keys)
+    assert not any(k.startswith("d.") for k in keys)
+
+
+def test_the_full_hand_out_is_still_all_there() -> None:
+    keys = set(shown_keys(FULL))
+    for flow in all_flows():
+        for step in flow.steps:
+            if step.when is None and step.kind is not Kind.REVIEW:
+                assert flow.key(step) in keys, flow.key(step)
+
+
+def test_each_exercise_starts_with_its_estimate_from_the_declared_steps() -> None:
+    flows = workshop_flows("abcde", SHORT)
+    b = flow_by_id("b")
+    state = State(flows, {"intro.role": "volunteer"}, Position("b", "other_knowledge"), SHORT)
+    view = run(state, Show(), EN, BUTTONS).view
+    # The same model as the burden benchmark: words of every step of B, plus a usual answer each.
+    from bot.engine.estimate import count_words, typical_answer
+
+    total = Effort()
+    for step in b.steps:
+        if b.in_length(step, SHORT):
+            shown = run(State(flows, {"intro.role": "volunteer"}, Position("b", step.id), SHORT), Show(), EN, BUTTONS).view
+            header = shown.header.split(" · about")[0]
+            words = count_words(" ".join([header, shown.text, *(o.label for o in shown.options), *(c.label for c in shown.controls)]))
+            total += Effort(words=words) + typical_answer(step.kind, options=len(shown.options))
+    assert f"about {total.minutes} minutes" in view.header
+    assert total.seconds == total.words * 60 / READ_WORDS_PER_MINUTE + total.taps * SECONDS_PER_TAP + total.typed * SECONDS_PER_TYPED
+    later = run(State(flows, {"intro.role": "volunteer"}, Position("b", "other_skills"), SHORT), Show(), EN, BUTTONS).view
+    assert "about" not in later.header
+
+
+def test_time_left_goes_down_as_steps_are_answered() -> None:
+    flows = workshop_flows("abcde", SHORT)
+    answers = {"intro.role": "volunteer"}
+    at_a = time_left(State(flows, answers, Position("a", "seek"), SHORT), EN, BUTTONS)
+    at_e = time_left(State(flows, answers, Position("e", "roles_own", frozenset({"intro", "a", "b", "c"})), SHORT), EN, BUTTONS)
+    done = time_left(State(flows, answers, Position("review", "overview", frozenset({"a", "b", "c", "e"}), True), SHORT), EN, BUTTONS)
+    assert at_a.seconds > at_e.seconds > 0 and done.interactions == 0
+    assert at_a.minutes <= 15
+
+
+def test_the_short_preparation_ends_with_one_closing_message(db: Database) -> None:
+    conversation, pid = start(db, length=SHORT)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "k")
+    view = handle(Show())
+    assert view.finished and not view.options and not view.controls
+    assert "Thank you" in view.text and "/myanswers" in view.text and "facilitator" in view.text
+    with db.session() as session:
+        position = repo.load_progress(session, pid).position
+        assert position.finished
+
+
+def test_the_closing_message_says_when_the_meeting_is(db: Database) -> None:
+    from datetime import UTC, datetime
+
+    conversation, pid = start(db, length=SHORT)
+    with db.session() as session:
+        workshop = session.exec(repo.select(repo.Workshop)).one()
+        workshop.meeting_at = datetime(2026, 12, 3, 18, 30, tzinfo=UTC)
+        session.add(workshop)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "formal", "m")
+    view = handle(Show())
+    assert "The meeting is on Thursday, December 3, 2026" in view.text
+
+
+# --- 2. never the same question twice ----------------------------------------------------------
+
+
+def test_a_later_step_shows_the_earlier_answer_to_keep_with_one_tap(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "a.seek")
+    handle(TextInput("Contact met moeders"))
+    view = go_to(handle, handle(Show()), "e.need")
+    assert "Contact met moeders" in view.text and any(c.id == "_keep" for c in view.controls)
+    view = handle(Keep(at="e.need"))
+    assert view.key == "e.goal" and stored(db, pid)["e.need"] == "Contact met moeders"
+
+
+def test_the_tree_is_built_from_goals_conditions_and_needs(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "a.focus")
+    view = handle(Pick("family", at="a.focus"))
+    view = handle(Pick("fg1", at="a.goals"))
+    view = handle(Done(at="a.goals"))
+    view = go_to(handle, view, "c.goal")
+    handle(TextInput("Samen een inloopochtend"))
+    view = go_to(handle, handle(Show()), "e.fruits")
+    labels = [o.label for o in view.options]
+    assert "Samen een inloopochtend" in labels and any(label.startswith("Families get help") for label in labels)
+    view = handle(Pick("_rm1", at="e.fruits"))  # one item removed; the rest stays
+    assert view.notice_kind is NoticeKind.SUCCESS and len(view.options) == len(labels) - 1
+    view = handle(TextInput("Meer vaders erbij"))
+    view = handle(Done(at="e.fruits"))
+    assert stored(db, pid)["e.fruits"] == [*labels[1:], "Meer vaders erbij"]
+    view = go_to(handle, view, "e.sun")
+    assert [o.label for o in view.options] == stored(db, pid)["c.conditions"] + [stored(db, pid)["e.conditions"]]
+    view = go_to(handle, view, "e.can")
+    assert stored(db, pid)["a.seek"] in [o.label for o in view.options]
+
+
+def test_the_trunk_has_the_chosen_roles_ticked_marked_by_side(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "e.roles_own", "informal")
+    handle(Pick("i_confidant", at="e.roles_own"))
+    view = handle(Done(at="e.roles_own"))
+    handle(Pick("f_coord", at="e.roles_other"))
+    view = handle(Done(at="e.roles_other"))
+    assert view.key == "e.trunk"
+    assert [o.id for o in view.options if o.selected] == ["f_coord", "i_confidant"]
+    labels = {o.id: o.label for o in view.options}
+    assert labels["f_coord"] == "Coordinator (formal)" and labels["i_confidant"] == "Confidant (informal)"
+    assert labels["f_catalyst"] != labels["i_catalyst"]
+    view = handle(Done(at="e.trunk"))
+    assert stored(db, pid)["e.trunk"] == ["f_coord", "i_confidant"]
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "tr", "ar", "fa", "pl", "uk", "so", "ti"])
+def test_the_two_catalyst_roles_read_differently_in_every_language(language: str) -> None:
+    from bot.flows.e_core import FORMAL_ROLES, INFORMAL_ROLES
+
+    t = translations(language)
+    formal = next(r for r in FORMAL_ROLES if r.id == "f_catalyst").label.translate(t)
+    informal = next(r for r in INFORMAL_ROLES if r.id == "i_catalyst").label.translate(t)
+    assert formal != informal
+
+
+# --- 4. one answer changed in one step ----------------------------------------------------------
+
+
+def test_one_answer_changed_from_my_answers_then_back_where_i_was(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "c.why")
+    with db.session() as session:
+        before = set(repo.load_progress(session, pid).position.completed)
+    view = handle(OpenAnswers())
+    assert view.kind is Kind.REVIEW and any(c.id == "_ret" for c in view.controls)
+    view = handle(Pick("a", at="review.overview"))
+    view = handle(Pick("who", at="review.overview"))
+    assert view.key == "a.who"
+    view = handle(TextInput("Fatima, voorzitter"))
+    assert view.key == "c.why" and view.notice_kind is NoticeKind.SUCCESS  # where I was
+    assert stored(db, pid)["a.who"] == "Fatima, voorzitter"
+    with db.session() as session:
+        assert set(repo.load_progress(session, pid).position.completed) == before
+    # Looking without changing: back where I was as well.
+    view = handle(OpenAnswers())
+    view = handle(Resume(at="review.overview"))
+    assert view.key == "c.why"
+    view = handle(OpenAnswers())
+    view = handle(Pick("b", at="review.overview"))
+    view = handle(Pick("other_skills", at="review.overview"))
+    view = handle(Back(at="b.other_skills"))
+    assert view.key == "c.why"
+
+
+def test_looking_at_an_exercise_again_never_makes_it_unfinished(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    go_to(handle, handle(Show()), "b.intro")
+    handle(Back())  # into exercise A again
+    handle(Restart())
+    with db.session() as session:
+        assert "a" in repo.load_progress(session, pid).position.completed
+
+
+# --- 6. true counts ------------------------------------------------------------------------
+
+
+def test_people_who_never_answered_are_listed_apart_and_not_counted(db: Database) -> None:
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Noord", "term:f")
+        answered = repo.join(session, workshop, "term:amina", language="ar")
+        silent = repo.join(session, workshop, "term:piet", language="nl")
+        only_name = repo.join(session, workshop, "term:jan", language="nl")
+        answered.display_name, silent.display_name, only_name.display_name = "Amina", "Piet", "Jan"
+        repo.save_answers(session, answered.id, {"intro.name": "Amina", "a.seek": "contact"}, "ar")
+        repo.save_answers(session, only_name.id, {"intro.consent": "yes", "intro.name": "Jan"}, "nl")
+        data = repo.workshop_answers(session, workshop)
+    assert has_answered({"a.seek": "x"}) and not has_answered({"intro.name": "Jan"})
+    split = split_answered(data)
+    assert [p.display_name for p in split.participants] == ["Amina"]
+    assert {p.display_name for p in split.joined_only} == {"Piet", "Jan"}
+    text = summary_text(data, EN, "en")
+    assert "1 participant " in text and "Joined, no answers yet:" in text and "Piet" in text
+
+
+# --- 7. small things ---------------------------------------------------------------------------
+
+
+def test_prompts_name_the_control_of_the_transport() -> None:
+    flows = workshop_flows("abcde", FULL)
+    state = State(flows, {"intro.role": "volunteer"}, Position("b", "other_knowledge"), FULL)
+    on_telegram = run(state, Show(), EN, BUTTONS).view.text
+    in_terminal = run(state, Show(), EN, COMMANDS).view.text
+    assert "press “Done”" in on_telegram and "/done" not in on_telegram
+    assert "type /done" in in_terminal and "“Done”" not in in_terminal
+    org = run(State(flows, {}, Position("intro", "org"), FULL), Show(), EN, COMMANDS).view.text
+    assert "type /skip" in org
+
+
+def test_success_and_error_notices_differ(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    go_to(handle, handle(Show()), "b.other_knowledge")
+    added = handle(TextInput("Ze kennen de families"))
+    refused = handle(TextInput("   "))
+    assert added.notice_kind is NoticeKind.SUCCESS and refused.notice_kind is NoticeKind.ERROR
+
+
+@pytest.mark.parametrize(("language", "opening"), [("en", "“"), ("nl", "“"), ("pl", "„"), ("uk", "«"), ("fa", "«"), ("ar", "«"), ("ti", "«")])
+def test_quotes_use_the_languages_own_marks(language: str, opening: str) -> None:
+    flows = workshop_flows("abcde", FULL)
+    state = State(flows, {"intro.role": "formal"}, Position("d", "power_quotes"), FULL)
+    view = run(state, Show(), translations(language), BUTTONS).view
+    assert view.text.split("\n\n")[1].startswith(opening)
+
+
+def test_conversation_uses_the_workshop_length(db: Database) -> None:
+    conversation, pid = start(db, length=SHORT)
+    view = Conversation(db).handle(pid, Show()).outcome.view
+    assert view.key == "intro.welcome"
+    given = walk(driver(conversation, pid), view, "formal", "s")
+    assert "intro.org" not in given and "a.who" not in given
+
+
+def test_workshops_made_before_the_two_lengths_keep_the_full_hand_out(database_url: str) -> None:
+    from sqlalchemy import text
+
+    old = Database(database_url, migrate=False)
+    old.upgrade("0002")
+    with old.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO workshops (code, title, exercises, reminder_hours, summary_hours, created_at) "
+                "VALUES ('OLDCODE', 'Oud', '[\"a\"]', 48, 24, CURRENT_TIMESTAMP)"
+            )
+        )
+    old.upgrade("head")
+    with old.session() as session:
+        assert repo.workshop_by_code(session, "OLDCODE").length == FULL
+        assert repo.create_workshop(session, "Nieuw", "term:f").length == SHORT
+    old.dispose()

@@ -1,0 +1,110 @@
+"""Issue 9 through the real Application and the fake Bot API: paged role lists where a tick or a page
+turn edits only the keyboard, one answer changed from /myanswers, the closing message, /progress."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.transports.telegram.rendering import MAX_CALLBACK_DATA, PAGE_SIZE
+from storage import Database
+from storage import repository as repo
+from tests.fake_bot_api import FakeBotApi
+from tests.telegram_helpers import Phone, buttons, start_app, stop_app
+from tests.test_telegram import ADMIN, INFORMAL, create_workshop, join, walk_until
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()
+    assert server.violations == [], server.violations
+
+
+@pytest.fixture
+async def app(api: FakeBotApi, db: Database):
+    application = await start_app(api, db, frozenset({ADMIN}))
+    yield application
+    await stop_app(application)
+
+
+async def test_a_volunteer_finishes_the_short_preparation_in_arabic_changes_one_answer_and_sees_the_end(
+    api: FakeBotApi, app, db: Database
+) -> None:
+    code = await create_workshop(api)
+    phone = Phone(api, INFORMAL, "ar")
+    prompt = await walk_until(phone, await join(api, phone, code), "intro.role", secret="جواب")
+    mark = await phone.press("a|intro.role|volunteer", prompt.message_id)
+    prompt = await walk_until(phone, await phone.prompt(mark), "e.roles_own", secret="جواب")
+    assert "\u200f" in prompt.text
+
+    # The role list: a few buttons a page, with the page turn; callback data within 64 bytes.
+    options = [b for b in buttons(prompt.call) if b["callback_data"].split("|")[2][:1] != "_" and b["callback_data"].startswith("a|")]
+    assert len(options) == PAGE_SIZE
+    data = [b["callback_data"] for b in buttons(prompt.call)]
+    assert all(len(d.encode()) <= MAX_CALLBACK_DATA for d in data)
+    turn = next(d for d in data if d.startswith("p|") and d.endswith("|1"))
+    mark = await phone.press(turn, prompt.message_id)
+    edited = await phone.reply(mark, "editMessageReplyMarkup")
+    second_page = [b["callback_data"] for b in buttons(edited) if b["callback_data"].startswith("a|")]
+    assert second_page[0].endswith("|1") and second_page[0].split("|")[2] not in {d.split("|")[2] for d in data}
+    # A tick on page 2: only the keyboard changes, and it stays on page 2 with the tick shown.
+    mark = await phone.press(second_page[0], prompt.message_id)
+    ticked = await phone.reply(mark, "editMessageReplyMarkup")
+    assert buttons(ticked)[0]["text"].lstrip("\u200f").startswith("✅") and buttons(ticked)[0]["callback_data"] == second_page[0]
+    assert not [c for c in api.calls[mark:] if c.method in ("sendMessage", "editMessageText") and c.params.get("chat_id") == INFORMAL]
+
+    mark = await phone.press("a|e.roles_own|_done", prompt.message_id)
+    prompt = await phone.prompt(mark)
+    prompt = await walk_until(phone, prompt, "e.pitfalls")
+    mark = await phone.press(f"a|e.pitfalls|{prompt.option_ids()[0]}", prompt.message_id)
+    await phone.reply(mark, "editMessageReplyMarkup")
+    mark = await phone.press("a|e.pitfalls|_done", prompt.message_id)
+    closing = await phone.closing(mark)
+    assert "/myanswers" in closing.params["text"] and not buttons(closing)
+
+    # One earlier answer changed in one step, then the end again.
+    mark = await phone.send("/myanswers")
+    overview = await phone.prompt(mark)
+    assert overview.key == "review.overview" and "جواب a.seek" in overview.text
+    mark = await phone.press("a|review.overview|a", overview.message_id)
+    questions = await phone.prompt(mark)
+    mark = await phone.press("a|review.overview|seek", questions.message_id)
+    seek = await phone.prompt(mark)
+    assert seek.key == "a.seek"
+    mark = await phone.send("أم تتحدث العربية")
+    again = await phone.closing(mark)
+    assert "✅" in again.params["text"]  # the success notice, then the same end
+    with db.session() as session:
+        (participant, _w), *_ = repo.participations(session, f"tg:{INFORMAL}")
+        progress = repo.load_progress(session, participant.id)
+        assert progress.answers["a.seek"] == "أم تتحدث العربية" and progress.position.finished
+
+    # The facilitator sees her finished; someone who only joined is not counted.
+    outsider = Phone(api, 2999, "nl")
+    await join(api, outsider, code)
+    admin = Phone(api, ADMIN, "en")
+    mark = await admin.send("/status")
+    status = (await admin.reply(mark)).params["text"]
+    assert "1 participant\n" in status and "finished" in status and "Joined, no answers yet" in status
+
+
+async def test_progress_shows_the_time_left(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    phone = Phone(api, INFORMAL, "en")
+    await walk_until(phone, await join(api, phone, code), "b.other_knowledge")
+    mark = await phone.send("/progress")
+    text = (await phone.reply(mark)).params["text"]
+    assert "minutes left" in text
+
+
+async def test_settings_and_new_offer_the_two_lengths(api: FakeBotApi, app, db: Database) -> None:
+    admin = Phone(api, ADMIN, "en")
+    mark = await admin.send("/new Zuid")
+    reply = await admin.reply(mark)
+    assert "short preparation" in reply.params["text"]
+    first_row = reply.params["reply_markup"]["inline_keyboard"][0]
+    assert [b["text"] for b in first_row] == ["✅ Short preparation", "⬜ Full hand-out"]
