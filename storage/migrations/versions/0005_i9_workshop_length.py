@@ -1,7 +1,7 @@
 """workshop length (short or full preparation); where to return after changing one answer
 
-Revision ID: 0004_i9
-Revises: 0003_i8c
+Revision ID: 0005_i9
+Revises: 0004_i13
 Create Date: 2026-11-30 15:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0004_i9"
-down_revision: str | None = "0003_i8c"
+revision: str = "0005_i9"
+down_revision: str | None = "0004_i13"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
