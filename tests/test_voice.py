@@ -115,42 +115,42 @@ def stored(db: Database) -> tuple[dict[str, object], list[Audio]]:
 async def test_a_voice_answer_is_saved_advances_and_can_be_replaced(api: FakeBotApi, app, db: Database) -> None:
     code = await create_workshop(api)
     phone = Phone(api, FORMAL, "en", "Anna")
-    await walk_until(phone, await join(api, phone, code), "a.who")
+    await walk_until(phone, await join(api, phone, code), "a.seek")
     assert "voice message" in (await _help(phone)).lower()
 
     first = wav(0.5)
     mark = await phone.send_voice("v-first", 42, first)
     following = await phone.prompt(mark)
-    assert following.key != "a.who" and "Voice answer saved (0:42)" in following.text
+    assert following.key != "a.seek" and "Voice answer saved (0:42)" in following.text
     answers, audio = stored(db)
-    assert [(a.file_id, a.data, a.answer_key, a.seconds) for a in audio] == [("v-first", first, "a.who", 42)]
-    assert answers["a.who"] == {"voice": str(audio[0].id), "seconds": 42}
+    assert [(a.file_id, a.data, a.answer_key, a.seconds) for a in audio] == [("v-first", first, "a.seek", 42)]
+    assert answers["a.seek"] == {"voice": str(audio[0].id), "seconds": 42}
     assert api.downloads == ["voice/v-first.wav"]  # fetched through getFile and the file URL
 
     # Back at the step: the answer is listed, can be heard again (by file id) and a typed line added.
     mark = await phone.send("/back")
     back = await phone.prompt(mark)
-    assert back.key == "a.who" and "voice message (0:42)" in back.text
-    assert f"a|a.who|{PLAY}" in back.data
-    mark = await phone.press(f"a|a.who|{PLAY}", back.message_id)
+    assert back.key == "a.seek" and "voice message (0:42)" in back.text
+    assert f"a|a.seek|{PLAY}" in back.data
+    mark = await phone.press(f"a|a.seek|{PLAY}", back.message_id)
     played = await phone.reply(mark, "sendVoice")
     assert played.params["voice"] == "v-first" and played.files == {}  # re-sent by file id, nothing uploaded
     again = await phone.prompt(mark)
     mark = await phone.send("Wijkteam Noord")
     await phone.prompt(mark)
     answers, audio = stored(db)
-    assert answers["a.who"] == {"voice": str(audio[0].id), "seconds": 42, "text": "Wijkteam Noord"}
+    assert answers["a.seek"] == {"voice": str(audio[0].id), "seconds": 42, "text": "Wijkteam Noord"}
 
     # A new recording replaces the old one, which is deleted; the typed line stays.
     mark = await phone.send("/back")
-    assert (await phone.prompt(mark)).key == "a.who"
+    assert (await phone.prompt(mark)).key == "a.seek"
     second = wav(0.3, 660)
     mark = await phone.send_voice("v-second", 7, second, kind="audio", mime="audio/wav")
     await phone.prompt(mark)
     answers, audio = stored(db)
     assert [(a.file_id, a.kind, a.data) for a in audio] == [("v-second", "audio", second)]
-    assert answers["a.who"] == {"voice": str(audio[0].id), "seconds": 7, "text": "Wijkteam Noord"}
-    assert again.key == "a.who"
+    assert answers["a.seek"] == {"voice": str(audio[0].id), "seconds": 7, "text": "Wijkteam Noord"}
+    assert again.key == "a.seek"
 
 
 async def _help(phone: Phone) -> str:
@@ -161,18 +161,18 @@ async def _help(phone: Phone) -> str:
 async def test_too_long_too_big_or_video_is_refused_and_nothing_changes(api: FakeBotApi, app, db: Database) -> None:
     code = await create_workshop(api)
     phone = Phone(api, FORMAL, "en")
-    await walk_until(phone, await join(api, phone, code), "a.who")
+    await walk_until(phone, await join(api, phone, code), "a.seek")
     before = stored(db)
 
     mark = await phone.send_voice("long", 200, wav())
     again = await phone.prompt(mark)
-    assert again.key == "a.who" and "3:20 long; at most 3 minutes fit" in again.text
+    assert again.key == "a.seek" and "3:20 long; at most 3 minutes fit" in again.text
     mark = await phone.send_voice("big", 60, wav(), size=MAX_BYTES + 1)
     again = await phone.prompt(mark)
-    assert again.key == "a.who" and "too large: at most 5 MB" in again.text
+    assert again.key == "a.seek" and "too large: at most 5 MB" in again.text
     mark = await phone.send_voice("lies", 60, b"x" * (MAX_BYTES + 10), size=1000)  # declared small, is not
     again = await phone.prompt(mark)
-    assert again.key == "a.who" and "too large" in again.text
+    assert again.key == "a.seek" and "too large" in again.text
     await api.push({"message": {"message_id": 9001, "date": 0, "chat": phone.chat, "from": phone.user,
                                 "video_note": {"file_id": "vn", "file_unique_id": "vn", "length": 240, "duration": 3}}})
     again = await api.wait_for(lambda c: "Videos are not saved" in str(c.params.get("text")), after=mark)
@@ -227,12 +227,16 @@ async def test_tigrinya_key_figure_answers_b_by_voice_and_the_facilitator_hears_
     api: FakeBotApi, app, db: Database, tmp_path
 ) -> None:
     code = await create_workshop(api)
+    with db.session() as session:
+        repo.workshop_by_code(session, code).length = "full"  # every text and list step of B
     phone = Phone(api, INFORMAL, "ti", "Selam")
     sent = await _to_exercise_b_by_voice(api, phone, code)
     assert len(sent) >= 5
 
-    # The participant hears their answers again with /myanswers.
+    # The participant hears their answers again from /myanswers.
     mark = await phone.send("/myanswers")
+    overview = await phone.prompt(mark)
+    mark = await phone.press(f"a|{overview.key}|_play", overview.message_id)
     await api.wait_for(lambda c: c.method == "sendVoice" and c.params.get("voice") == sent[-1], after=mark)
     played = [c for c in api.sent_to(INFORMAL, mark) if c.method == "sendVoice"]
     assert [c.params["voice"] for c in played] == sent
@@ -290,7 +294,7 @@ async def test_the_pack_page_plays_the_recording_in_a_browser(db: Database, tmp_
 
 def _participant_at_a_text_step(db: Database, user: str = "p1") -> tuple[Conversation, int]:
     with db.session() as session:
-        workshop = repo.create_workshop(session, "Wijk Noord", "term:fac", exercises=["a"])
+        workshop = repo.create_workshop(session, "Wijk Noord", "term:fac", exercises=["a"], length="full")
         participant = repo.join(session, workshop, f"term:{user}", language="en")
         pid = participant.id
     conversation = Conversation(db)
@@ -376,7 +380,7 @@ async def test_the_summary_shows_automatic_transcripts_when_configured(api: Fake
         try:
             code = await create_workshop(api, f"Ronde {configured}")
             phone = Phone(api, FORMAL + configured, "en")
-            await walk_until(phone, await join(api, phone, code), "a.who")
+            await walk_until(phone, await join(api, phone, code), "a.seek")
             mark = await phone.send_voice(f"v{configured}", 12, wav(0.2))
             await phone.prompt(mark)
             admin = Phone(api, ADMIN, "en")

@@ -676,7 +676,10 @@ class _Run:
             if items:
                 heading = _("From your earlier answers (keep, add or remove):") if prefilled else _("Your list so far:")
                 parts.append(heading + "\n" + "\n".join(f"{n}. {item_label(item, t)}" for n, item in enumerate(items, start=1)))
-                options = [ViewOption(f"{REMOVE}{n}", item_label(item, t)) for n, item in enumerate(items, start=1)]
+                options = [
+                    ViewOption(f"{REMOVE}{n}", item if isinstance(item, str) else item_label(item, t))
+                    for n, item in enumerate(items, start=1)
+                ]
                 if refs(items):
                     controls.append(ViewOption(PLAY, _("Listen")))
                 controls.append(ViewOption(CLEAR, _("Empty the list")))
