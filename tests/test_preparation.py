@@ -325,3 +325,17 @@ def test_workshops_made_before_the_two_lengths_keep_the_full_hand_out(database_u
         assert repo.workshop_by_code(session, "OLDCODE").length == FULL
         assert repo.create_workshop(session, "Nieuw", "term:f").length == SHORT
     old.dispose()
+
+
+def test_the_pack_shows_a_short_preparation_finished(db: Database) -> None:
+    from bot.pack.views import compute
+
+    conversation, pid = start(db, length=SHORT)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "p")
+    with db.session() as session:
+        workshop = session.exec(repo.select(repo.Workshop)).one()
+        data = split_answered(repo.workshop_answers(session, workshop))
+    progress = compute(data).progress
+    assert progress.exercises == ("a", "b", "c", "e")  # D is for the meeting in the short preparation
+    assert [p.id for p in progress.finished] == [pid] and not progress.not_started
