@@ -3,10 +3,14 @@
     python benchmarks/summary.py [SIZES...]        (default: 30 300 3000 participants)
 
 Each size gets a temporary SQLite file filled through storage.repository, as the bot would fill
-it: every participant answers every question of every exercise, in one of six languages. Then
-it times loading the answers (repository.workshop_answers) and building the whole pack (HTML,
-CSV, pictures, chat messages), and measures the peak of Python memory with tracemalloc in a
-second, separate run (tracemalloc slows the code it watches).
+it: every participant answers every question of every exercise, in one of six languages, and
+every typed answer not in Dutch has a stored machine translation into Dutch (as after the first
+summary with a provider; made up here, no provider is called). Then it times loading the answers
+with their translations (repository.workshop_answers) and building the whole pack (HTML, CSV,
+pictures, briefing, answers per question), and measures the peak of Python memory with
+tracemalloc in a second, separate run (tracemalloc slows the code it watches). It also counts the
+lines of the briefing and of the chat part of the summary (what /summary writes in the chat
+before the documents).
 """
 
 from __future__ import annotations
@@ -23,12 +27,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlmodel import col, select
+
 from bot.engine.model import Kind
 from bot.flows import workshop_flows
-from bot.pack import build_pack
+from bot.pack import build_pack, lines
+from bot.translation.service import TYPED_KEYS
 from storage import Database
 from storage import repository as repo
-from storage.models import Workshop
+from storage.models import Answer, Participant, Workshop
 
 # Words to build answers from, per language: few enough that answers repeat and meet.
 _WORDS = {
@@ -117,22 +124,39 @@ def populate(db: Database, workshop: Workshop, count: int, seed: int = 1) -> Non
                 repo.save_position(session, person.id, "review", "overview", done, finished=bool(i % 5))
 
 
+def translate_all(db: Database, workshop: Workshop, target: str = "nl") -> int:
+    """A stored translation for every typed answer not written in ``target``, as a provider leaves them."""
+    with db.session() as session:
+        query = (
+            select(Answer)
+            .join(Participant, col(Participant.id) == col(Answer.participant_id))
+            .where(Participant.workshop_id == workshop.id, Answer.language != target)
+        )
+        made = []
+        for a in session.exec(query):
+            if f"{a.exercise}.{a.step}" in TYPED_KEYS and a.id is not None:
+                text = [f"({target}) {v}" for v in a.value] if isinstance(a.value, list) else f"({target}) {a.value}"
+                made.append((a.id, a.value, text))
+        return repo.save_translations(session, made, target, "benchmark")
+
+
 def measure(size: int, folder: Path) -> dict[str, float]:
     db = Database(f"sqlite:///{folder / f'bench-{size}.sqlite3'}")
     with db.session() as session:
         workshop = repo.create_workshop(session, f"Benchmark {size}", "bench:facilitator")
     populate(db, workshop, size)
+    translated = translate_all(db, workshop)
 
     with db.session() as session:
         start, cpu_start = time.perf_counter(), time.process_time()
-        data = repo.workshop_answers(session, workshop)
+        data = repo.workshop_answers(session, workshop, translated_to="nl")
         loaded = time.perf_counter()
     pack = build_pack(data, "nl")
     built, cpu_built = time.perf_counter(), time.process_time()
 
     tracemalloc.start()
     with db.session() as session:
-        data = repo.workshop_answers(session, workshop)
+        data = repo.workshop_answers(session, workshop, translated_to="nl")
     build_pack(data, "nl")
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -140,6 +164,9 @@ def measure(size: int, folder: Path) -> dict[str, float]:
     return {
         "participants": size,
         "answers": sum(len(a) for a in data.answers.values()),
+        "translated": translated,
+        "briefing": lines([pack.briefing]),
+        "chat": lines(pack.chat("(pointer to the documents)")),
         "load": loaded - start,
         "build": built - loaded,
         "cpu": cpu_built - cpu_start,  # CPU seconds of load and build: less disturbed by a busy machine
@@ -154,15 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sizes", nargs="*", type=int, default=list(SIZES))
     args = parser.parse_args(argv)
     print(
-        f"{'participants':>12} {'answers':>8} {'load s':>7} {'pack s':>7} {'total s':>8} {'CPU s':>6} "
-        f"{'peak MiB':>9} {'HTML MiB':>9} {'CSV MiB':>8}"
+        f"{'participants':>12} {'answers':>8} {'transl.':>8} {'load s':>7} {'pack s':>7} {'total s':>8} "
+        f"{'CPU s':>6} {'peak MiB':>9} {'HTML MiB':>9} {'CSV MiB':>8} {'briefing':>8} {'chat':>5}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             r = measure(size, Path(tmp))
             print(
-                f"{r['participants']:>12} {r['answers']:>8} {r['load']:>7.2f} {r['build']:>7.2f} "
-                f"{r['load'] + r['build']:>8.2f} {r['cpu']:>6.2f} {r['peak']:>9.1f} {r['html']:>9.1f} {r['csv']:>8.1f}",
+                f"{r['participants']:>12} {r['answers']:>8} {r['translated']:>8} {r['load']:>7.2f} "
+                f"{r['build']:>7.2f} {r['load'] + r['build']:>8.2f} {r['cpu']:>6.2f} {r['peak']:>9.1f} "
+                f"{r['html']:>9.1f} {r['csv']:>8.1f} {r['briefing']:>8} {r['chat']:>5}",
                 flush=True,
             )
     return 0

@@ -18,8 +18,11 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _summary(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from bot.summary import summary_text
-    from storage import Database
+    from bot.translation import provider_from_settings, translate_missing
+    from storage import Database, Workshop
     from storage import repository as repo
 
     db = Database(settings.database_url)
@@ -29,7 +32,12 @@ def _summary(args: argparse.Namespace, settings: Settings) -> int:
         if workshop is None:
             print(t.gettext("No workshop has this code. Please check it."), file=sys.stderr)
             return 2
-        data = repo.workshop_answers(session, workshop)
+        workshop_id = workshop.id
+    # Typed answers in other languages are translated first when a provider is configured.
+    asyncio.run(translate_missing(db, workshop_id, args.lang, provider_from_settings(settings)))
+    with db.session() as session:
+        workshop = session.get(Workshop, workshop_id)
+        data = repo.workshop_answers(session, workshop, translated_to=args.lang)
         recordings = repo.audio_data(session, data.audio) if args.out else {}
     print(strip_isolates(summary_text(data, t, args.lang)))
     if args.out:

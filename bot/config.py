@@ -57,6 +57,17 @@ class Settings(BaseSettings):
             return None
         return Transcriber(url=self.transcribe_url, model=self.transcribe_model, api_key=self.transcribe_api_key)
 
+    # Machine translation of typed answers for the facilitator: a self-hosted LibreTranslate server or DeepL.
+    translate_url: str | None = None  # LibreTranslate's base URL, e.g. http://127.0.0.1:5000
+    translate_api_key: str | None = Field(None, repr=False)  # when that server asks for one
+    deepl_api_key: str | None = Field(None, repr=False)
+    deepl_api_url: str | None = None  # default: the documented endpoint for the key (free keys end in ":fx")
+
+    @property
+    def machine_translation(self) -> bool:
+        """Whether typed answers are sent to a translation provider (the consent text says so then)."""
+        return bool(self.translate_url or self.deepl_api_key)
+
     @field_validator("admins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

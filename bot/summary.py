@@ -1,24 +1,34 @@
-"""The facilitator's reading of a workshop: every answer, grouped by exercise, question and role.
+"""The facilitator's reading of a workshop: the briefing, then every answer grouped per question.
 
-Chosen options are shown in the reader's language; typed answers as typed, isolated for
-bidirectional text and tagged with the language they were given in.
+Each person's answer on one line under its question: chosen options in the reader's language, typed
+answers as typed with their machine translation beside them (or their language named). Who is who
+is said once, at the top; consent, name, role and organisation are not repeated per question.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from babel.support import NullTranslations
 
 from bot.engine.model import FORMAL, Kind, side_for_role
-from bot.engine.render import format_answer, step_label
+from bot.engine.render import step_label
 from bot.engine.voice import refs
 from bot.flows import workshop_flows
 from bot.i18n import isolate
+from bot.pack import labels
+from bot.pack.answers import Reader, by_question
+from bot.pack.messages import briefing, short_label
+from bot.pack.readable import Reading, language_named
+from bot.pack.views import Views, compute
 from bot.progress import split_answered
-from bot.timefmt import format_meeting
 from storage.models import Participant
 from storage.repository import WorkshopAnswers
+
+LONG_OPTION = 60  # characters: longer option labels are shown by their first clause
+_END = re.compile(r"[\s.;,:]+$")
+_CLOSING = " \t\n.;,:"  # an item's own closing punctuation, so joined items read "a; b" not "a.; b"
 
 
 def side_of(participant: Participant) -> str | None:
@@ -39,58 +49,59 @@ def joined_only_line(data: WorkshopAnswers, t: NullTranslations, marks: dict[int
     return t.gettext("Joined, no answers yet: {names}").format(names=names)
 
 
-def summary_sections(data: WorkshopAnswers, t: NullTranslations, language: str) -> list[str]:
-    """The summary as sections of text; each fits a Telegram message once split by paragraphs."""
+def question(label: str) -> str:
+    """A question's name as a heading: no colon after its question mark."""
+    return _END.sub("", label) if not label.rstrip().endswith("?") else label.rstrip()
+
+
+def _who(views: Views, t: NullTranslations, language: str) -> str:
     _ = t.gettext
-    data = split_answered(data)
-    workshop = data.workshop
-    sides = {p.id: side_of(p) for p in data.participants}
-    formal = sum(1 for s in sides.values() if s == "formal")
-    informal = sum(1 for s in sides.values() if s == "informal")
-    head = [_("Workshop: {title}").format(title=isolate(workshop.title))]
-    if workshop.meeting_at is not None:
-        head.append(_("Meeting: {when}").format(when=format_meeting(workshop.meeting_at, language)))
-    head.append(
-        t.ngettext("{n} participant", "{n} participants", len(data.participants)).format(n=len(data.participants))
-        + " · "
-        + _("formal: {formal}, informal: {informal}").format(formal=formal, informal=informal)
-    )
-    if data.joined_only:
-        head.append(joined_only_line(data, t))
-    sections = ["\n".join(head)]
-    groups = _groups(t)
-    transcripts = transcripts_for(data, language)
-    for flow in workshop_flows(workshop.exercises, workshop.length):
-        if any(s.kind is Kind.REVIEW for s in flow.steps):
+    lines = [_("Who is who")]
+    for person in views.answers.people:
+        parts = [participant_label(person, t), short_label(labels.participant_role(person, t), (" (",))]
+        if person.language != language:
+            parts.append(language_named(person.language, language))
+        lines.append("• " + " · ".join(parts))
+    return "\n".join(lines)
+
+
+def answer_sections(views: Views, reading: Reading, t: NullTranslations) -> list[str]:
+    """Per exercise one section: each question once, under it one short line per person."""
+    _ = t.gettext
+    data = views.answers.data
+    included = {f.id for f in workshop_flows(data.workshop.exercises, data.workshop.length) if f.letter}
+    reader = Reader(t, None, data.transcripts)  # a voice answer: its length, typed line and transcript
+    order = {side: i for i, side in enumerate(("formal", "informal", None))}
+    rank = {p.id: order.get(views.answers.side[p.id], 3) for p in data.participants}
+    who = {p.id: f"• {isolate(labels.name(p, t))}: " for p in data.participants}  # made once per person
+    sections: dict[str, list[str]] = {}
+    for flow, step, _key, rows in by_question(data):
+        if flow is None or step is None or flow.id not in included or step.kind is Kind.INFO:
             continue
-        title = flow.title.translate(t)
-        heading = f"{flow.letter}. {title}" if flow.letter else title
-        blocks: list[str] = []
-        for step in flow.steps:
-            if step.kind is Kind.INFO:
-                continue
-            key = flow.key(step)
-            lines: list[str] = []
-            for side, side_name in groups:
-                rows = []
-                for p in data.participants:
-                    answer = data.answers.get(p.id, {}).get(key)
-                    if answer is None or sides[p.id] != side:
-                        continue
-                    text = format_answer(step, answer.value, t, transcripts)
-                    if step.kind in (Kind.TEXT, Kind.LIST) and answer.language != language:
-                        text += f" [{answer.language}]"  # typed answers stay as typed, tagged
-                    rows.append(f"  • {participant_label(p, t)}: {text}")
-                if rows:
-                    lines.append(f" {side_name}:")
-                    lines.extend(rows)
-            if lines:
-                blocks.append(step_label(step, t) + "\n" + "\n".join(lines))
-        if blocks:
-            sections.append("== " + heading + " ==\n\n" + "\n\n".join(blocks))
-        else:
-            sections.append("== " + heading + " ==\n" + _("(no answers yet)"))
-    return sections
+        exercise, asked = reader.names(rows[0])
+        lines = [question(asked)]
+        empty = _("(none chosen)") if step.kind is Kind.MULTI else _("(none)")
+        for row in sorted(rows, key=lambda r: rank[r.person.id]):
+            items = [v.rstrip(_CLOSING) for v in reader.values(row)]
+            if not row.typed:  # a long hand-out sentence by its first clause: the documents have it whole
+                items = [short_label(v) if len(v) > LONG_OPTION else v for v in items]
+            else:
+                items = [reading.line(v, row.answer.language) for v in items if v.strip()]
+            lines.append(who[row.person.id] + ("; ".join(items) if items else empty))
+        sections.setdefault(exercise, []).append("\n".join(lines))
+    out = []
+    for flow in workshop_flows(data.workshop.exercises, data.workshop.length):
+        if not flow.letter:
+            continue
+        title = f"{flow.letter}. {flow.title.translate(t)}"
+        blocks = sections.get(title)
+        out.append(f"== {title} ==\n\n" + ("\n\n".join(blocks) if blocks else _("(no answers yet)")))
+    return out
+
+
+def summary_sections(views: Views, reading: Reading, t: NullTranslations, language: str) -> list[str]:
+    """Who is who, then the answers per exercise: the part that follows the briefing."""
+    return [_who(views, t, language), *answer_sections(views, reading, t)]
 
 
 def _groups(t: NullTranslations) -> tuple[tuple[str | None, str], ...]:
@@ -145,4 +156,7 @@ def voice_groups(data: WorkshopAnswers, t: NullTranslations, language: str) -> l
 
 
 def summary_text(data: WorkshopAnswers, t: NullTranslations, language: str) -> str:
-    return "\n\n".join(summary_sections(data, t, language))
+    """The briefing and every answer per question, as one text (the terminal, summary.txt)."""
+    views = compute(split_answered(data), language)
+    reading = Reading(views.answers, t, language)
+    return "\n\n".join([briefing(views, reading, t, language), *summary_sections(views, reading, t, language)])

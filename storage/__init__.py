@@ -1,11 +1,22 @@
 """Persistence: SQLModel tables, Alembic migrations and data access. Knows no transport."""
 
 from storage.db import Database, default_database_url
-from storage.models import Account, Answer, Audio, Facilitator, Invite, Participant, Position, Workshop
+from storage.models import (
+    Account,
+    Answer,
+    AnswerTranslation,
+    Audio,
+    Facilitator,
+    Invite,
+    Participant,
+    Position,
+    Workshop,
+)
 
 __all__ = [
     "Account",
     "Answer",
+    "AnswerTranslation",
     "Audio",
     "Database",
     "Facilitator",

@@ -103,6 +103,23 @@ class Answer(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class AnswerTranslation(SQLModel, table=True):
+    """A machine translation of a typed answer into a reader's language, made once and kept with the
+    answer: dropped when the answer changes (repository.save_answers) or goes (ON DELETE CASCADE)."""
+
+    __tablename__ = "answer_translations"
+    __table_args__ = (UniqueConstraint("answer_id", "language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("answers.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    language: str = Field(max_length=16)  # the reader's language it was translated into
+    text: str | list[str] = Field(sa_column=Column(JSON, nullable=False))  # the answer's shape: a list item by item
+    provider: str = Field(max_length=32)  # "libretranslate", "deepl"
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 class Position(SQLModel, table=True):
     __tablename__ = "positions"
 

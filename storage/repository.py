@@ -13,7 +13,18 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from storage import jobs
-from storage.models import Account, Answer, Audio, Facilitator, Invite, Participant, Position, Workshop, utcnow
+from storage.models import (
+    Account,
+    Answer,
+    AnswerTranslation,
+    Audio,
+    Facilitator,
+    Invite,
+    Participant,
+    Position,
+    Workshop,
+    utcnow,
+)
 
 # 16 letters and digits: about 95 bits, unguessable, URL-safe and far below the 64-character start
 # parameter. No "-" or "_", so the "inv-" prefix of facilitator invites can never be taken for a code.
@@ -171,12 +182,16 @@ def save_answers(
         row = existing.get(key)
         if value is None:
             if row is not None:
+                drop_translations(session, row.id)
                 session.exec(delete(Answer).where(col(Answer.id) == row.id))
             continue
         if row is None:
             session.add(Answer(participant_id=participant_id, exercise=exercise, step=step, value=value, language=language, updated_at=now))
         else:
-            row.value = list(value) if isinstance(value, list) else value
+            new_value = list(value) if isinstance(value, list) else value
+            if new_value != row.value or language != row.language:
+                drop_translations(session, row.id)  # a translation of the old words must not outlive them
+            row.value = new_value
             row.language = language
             row.updated_at = now
             session.add(row)
@@ -206,12 +221,19 @@ def save_position(
     return position
 
 
+def drop_translations(session: Session, answer_id: int | None) -> None:
+    if answer_id is not None:
+        session.exec(delete(AnswerTranslation).where(col(AnswerTranslation.answer_id) == answer_id))
+
+
 @dataclass(frozen=True)
 class WorkshopAnswers:
     workshop: Workshop
     participants: list[Participant]
     answers: dict[int, dict[str, Answer]]  # participant id -> "exercise.step" -> answer
     positions: dict[int, Position]
+    translated_to: str | None = None  # the language of ``translations``
+    translations: dict[int, str | list[str]] = field(default_factory=dict)  # answer id -> machine translation
     audio: dict[str, Audio] = field(default_factory=dict)  # voice answers by reference (str(id)), without the bytes
 
     @property
@@ -222,8 +244,41 @@ class WorkshopAnswers:
     joined_only: list[Participant] = field(default_factory=list)
 
 
-def workshop_answers(session: Session, workshop: Workshop) -> WorkshopAnswers:
-    """Everything one workshop's participants wrote; nothing of any other workshop."""
+def translations_of(session: Session, answer_ids: Sequence[int], language: str) -> dict[int, AnswerTranslation]:
+    """The stored translations of these answers into ``language``, by answer id."""
+    found: dict[int, AnswerTranslation] = {}
+    for start in range(0, len(answer_ids), 5000):  # keep each IN (...) list well within the drivers' limits
+        chunk = answer_ids[start : start + 5000]
+        query = select(AnswerTranslation).where(
+            col(AnswerTranslation.answer_id).in_(chunk), AnswerTranslation.language == language
+        )
+        found.update((row.answer_id, row) for row in session.exec(query))
+    return found
+
+
+def save_translations(
+    session: Session, made: Sequence[tuple[int, str | list[str], str | list[str]]], language: str, provider: str
+) -> int:
+    """Store translations (answer id, the value that was translated, its translation); skipped when the
+    answer changed or went meanwhile, or another worker stored one first. Returns how many were stored."""
+    if not made:
+        return 0
+    ids = [answer_id for answer_id, _value, _text in made]
+    current = {a.id: a.value for a in session.exec(select(Answer).where(col(Answer.id).in_(ids)))}
+    existing = translations_of(session, ids, language)
+    stored = 0
+    for answer_id, value, text in made:
+        if answer_id in existing or current.get(answer_id) != value:
+            continue
+        session.add(AnswerTranslation(answer_id=answer_id, language=language, text=text, provider=provider))
+        stored += 1
+    session.flush()
+    return stored
+
+
+def workshop_answers(session: Session, workshop: Workshop, translated_to: str | None = None) -> WorkshopAnswers:
+    """Everything one workshop's participants wrote; nothing of any other workshop. With
+    ``translated_to``, also the stored machine translations of their answers into that language."""
     participants = list(
         session.exec(select(Participant).where(Participant.workshop_id == workshop.id).order_by(col(Participant.id)))
     )
@@ -236,7 +291,24 @@ def workshop_answers(session: Session, workshop: Workshop) -> WorkshopAnswers:
         for p in session.exec(select(Position).where(col(Position.participant_id).in_(ids))):
             positions[p.participant_id] = p
     audio = {str(a.id): a for a in _audio_without_data(session, col(Audio.participant_id).in_(ids))} if ids else {}
-    return WorkshopAnswers(workshop=workshop, participants=participants, answers=answers, positions=positions, audio=audio)
+    translations: dict[int, str | list[str]] = {}
+    if translated_to is not None:
+        query = (
+            select(AnswerTranslation.answer_id, AnswerTranslation.text)
+            .join(Answer, col(Answer.id) == col(AnswerTranslation.answer_id))
+            .join(Participant, col(Participant.id) == col(Answer.participant_id))
+            .where(Participant.workshop_id == workshop.id, AnswerTranslation.language == translated_to)
+        )
+        translations = {answer_id: text for answer_id, text in session.exec(query)}
+    return WorkshopAnswers(
+        workshop=workshop,
+        participants=participants,
+        answers=answers,
+        positions=positions,
+        audio=audio,
+        translated_to=translated_to,
+        translations=translations,
+    )
 
 
 def active_participant(session: Session, user_key: str) -> Participant | None:

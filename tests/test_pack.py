@@ -17,7 +17,7 @@ from PIL import Image, ImageFont
 
 from bot.engine.render import option_label
 from bot.flows import all_flows
-from bot.i18n import translations
+from bot.i18n import strip_isolates, translations
 from bot.pack import Pack, build_pack, write_pack
 from bot.pack.csv_export import FORMULA_STARTS, safe_cell
 from bot.pack.messages import LIMIT
@@ -182,6 +182,8 @@ def expected_texts(data: WorkshopAnswers, language: str = "en") -> list[tuple[st
             items = answer.value if isinstance(answer.value, list) else [answer.value]
             if step.options or step.kind.value == "yesno":
                 items = [option_label(step, v, t) for v in items]
+                if len(items) > 1:  # option sentences joined without their full stops
+                    items = [item.rstrip(" .") for item in items]
             found.append((person.display_name, key, items))
     return found
 
@@ -229,10 +231,14 @@ def test_strength_board_where_views_meet(data: WorkshopAnswers) -> None:
     assert [e.text for e in informal.by_themselves.entries] == ["معرفة الثقافة", "De cultuur van de wijk"]
     assert informal.shared == (("cultuur", 2, 1),)
     assert informal.only_others == (("Kennis", 2), ("ouders", 1), ("Vertrouwen", 1))
-    assert {w for w, _n in informal.only_themselves} == {"معرفة", "الثقافة", "wijk"}
+    # Like with like: Fatima's untranslated Arabic words are not "only named by themselves", since no
+    # formal worker wrote Arabic; the cell names the language it could not compare.
+    assert {w for w, _n in informal.only_themselves} == {"wijk"}
+    assert informal.compared == ("nl",) and informal.uncompared == ("ar",)
     formal = {cell.category: cell for cell in board["formal"]}["knowledge"]
     assert [e.text for e in formal.by_others.entries] == ["معرفة بالقوانين"]
     assert formal.by_themselves.people == 2 and formal.shared == ()
+    assert not formal.comparable and formal.only_others == () and formal.only_themselves == ()
     skills = {cell.category: cell for cell in board["informal"]}["skills"]
     assert [e.text for e in skills.by_others.entries] == ["Luisteren"] and skills.by_themselves.entries == ()
 
@@ -321,9 +327,12 @@ def test_every_answer_is_in_the_csv_once(data: WorkshopAnswers, pack: Pack) -> N
         "Exercise",
         "Question",
         "Answer",
+        "Machine translation",
         "Time (Europe/Amsterdam)",
     ]
-    assert all(len(row) == 9 for row in body)
+    assert all(len(row) == 10 for row in body)
+    assert {row[8] for row in body} == {""}  # nothing translated: no provider
+    assert not [row for row in body if ".; " in row[7]]  # chosen sentences are joined without ".;"
     expected = expected_texts(split_answered(data))  # Piet joined but never answered: not in the answers
     assert "Piet" not in {row[1] for row in body}
     assert len(body) == len(expected)
@@ -367,7 +376,11 @@ def test_rtl_and_ethiopic_answers_survive(data: WorkshopAnswers, pack: Pack) -> 
     for text in ("معلومات عن المدارس (للأمهات)", "المتطوعون يتعبون بسرعة", "ግዜን ቦታን", "جمعية الأمل", "فاطمة"):
         assert text in csv_text
         assert text in pack.html
-    assert '<li><span dir="auto" lang="ar" class="answer">أمهات يتحدثن عن التربية</span></li>' in pack.html
+    # Not translated (no provider): the language is named in the reader's language.
+    assert (
+        '<li><span dir="auto" lang="ar" class="answer">أمهات يتحدثن عن التربية</span> '
+        '<span class="lang">(Arabic)</span></li>'
+    ) in pack.html
     assert 'lang="nl" class="answer">Tolken</span>' in pack.html
     assert '<html lang="en" dir="ltr">' in pack.html
 
@@ -465,21 +478,44 @@ def test_pictures_are_png_of_the_expected_size(pack: Pack) -> None:
         assert f"data:image/png;base64,{base64.b64encode(content).decode()[:60]}" in pack.html
 
 
-def test_messages_are_short_and_cover_the_views(pack: Pack) -> None:
-    assert all(0 < len(m) <= LIMIT for m in pack.messages)
-    text = "\n".join(pack.messages)
-    for title in (
-        "Progress (Voortgang)",
-        "The strength of the other (De kracht van de ander)",
-        "Tree of collaboration",
-        "Roles (Rollen)",
-        "Vraag en aanbod",
-        "Pitfalls (Valkuilen)",
-    ):
-        assert title in text
-    assert "Coordinator ×4" in text  # the trunk
-    assert "Guardian" in text and "Referrer" in text  # expected, but nobody takes it on
-    assert "Not started: \u2068Piet\u2069" in text
+def test_the_briefing_is_one_screen(pack: Pack) -> None:
+    assert 0 < len(pack.briefing) <= LIMIT
+    text = strip_isolates(pack.briefing)
+    assert text.count("\n") + 1 <= 40
+    # Who comes, per side, with how far each one is.
+    assert "Formal workers (2): Anne ✓, Bram (A B)" in text
+    assert "Role not given yet (1): Piet –" in text
+    # Each side's strength as the other side sees it, next to its own view, and where they meet.
+    assert "According to formal workers: Kennis van de cultuur (Dutch) ×2" in text
+    assert "According to themselves: معرفة الثقافة (Arabic)" in text
+    assert "Both sides mention: cultuur" in text
+    # Formal workers' strength: Arabic against Dutch, untranslated: no false "no words in common".
+    assert "Not compared: the two sides wrote in different languages (Arabic, Dutch)." in text
+    assert text.count("No words in common") == 0
+    # Roles that meet and roles nobody takes on; the best matches; the pitfalls recognised most.
+    assert "Coordinator 2/2" in text and "Guardian ×1" in text and "Referrer ×1" in text
+    assert "• Yusuf → Anne: roles: Coordinator; words: kaart, sociale" in text
+    assert "• 3× A lasting connection needs structural forms of consultation\n" in text
+    # No bookkeeping: consent, the long role descriptions, every answer are in the documents.
+    assert "consent" not in text.casefold() and "Kennis van opvoeding (Dutch)" in text
+
+
+def test_answers_per_question_say_each_thing_once(pack: Pack) -> None:
+    text = strip_isolates("\n\n".join(pack.sections))
+    lines = text.splitlines()
+    # Each question once, then one line per person with only their name: no repeated labels.
+    assert lines.count("What I look for in the other") == 1
+    assert "• Anne: Contact met moeders in de wijk (Dutch)" in lines
+    assert "• Anne (Wijkteam Zuid) · Formal worker · Dutch" in lines  # who is who: said once, at the top
+    assert not [line for line in lines if line.startswith("• Anne (")][1:]
+    # No "?:" after a question, no ".;" between items, no consent or name blocks.
+    assert "?:" not in text and ".;" not in text
+    assert "Theme 1: an unequal power relation: recognised?" in lines
+    assert "• Anne: Both" in lines  # an option's label alone, not repeating the question
+    for bookkeeping in ("Consent", "Your name", "Organisation"):
+        assert not [line for line in lines if line.startswith(bookkeeping)]
+    assert "• Bram: Alleen overleg als er brand is" not in lines
+    assert "• Anne: Alleen overleg als er brand is (Dutch)" in lines
 
 
 def test_write_pack_writes_every_file(data: WorkshopAnswers, tmp_path: Path) -> None:
@@ -517,7 +553,7 @@ def test_nothing_leaks_from_another_workshop(db: Database) -> None:
     make_workshop(db, title="Nog een werkplaats", people=other)
     data = load(db, code)
     pack = build_pack(data, "nl")
-    everything = pack.html + pack.csv.decode("utf-8-sig") + "\n".join(pack.messages)
+    everything = pack.html + pack.csv.decode("utf-8-sig") + pack.text
     for secret in ("GEHEIM-7731", "GEHEIM-7732", "Indringer", "Geheim BV", "Andere werkplaats"):
         assert secret not in everything
     assert not {r.role for r in compute(data).roles if r.taken_by} & {"f_guard"}
@@ -544,7 +580,7 @@ def test_a_workshop_of_300_produces_the_whole_pack(db: Database) -> None:
     body = read_csv(pack)[1:]
     assert len(body) == sum(len(a) for a in data.answers.values()) > 300 * 40
     assert set(pack.images) == {"tree.png", "board-informal.png", "board-formal.png"}
-    assert all(0 < len(m) <= LIMIT for m in pack.messages)
+    assert 0 < len(pack.briefing) <= LIMIT
     views = compute(data)
     assert sum(views.progress.done.values()) > 0 and views.market.matches
     assert all(len([m for m in views.market.matches if m.seeker.id == p.id]) <= 3 for p in data.participants)

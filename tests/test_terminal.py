@@ -114,7 +114,8 @@ def test_terminal_walk_quit_halfway_resume_and_summary(database_url: str, tmp_pa
             assert value in summary.stdout, key
     for value in formal_given["b.other_skills"] + informal_given["b.other_power"]:
         assert value in summary.stdout
-    assert "Formal workers:" in summary.stdout and "Informal workers:" in summary.stdout
+    assert "Formal workers (1): formeel intro.name antwoord ✓" in summary.stdout  # the briefing first
+    assert "Informal workers (1): informeel intro.name antwoord ✓" in summary.stdout
 
 
 def test_terminal_bad_input_and_unknown_command(database_url: str) -> None:

@@ -1,8 +1,9 @@
-"""The facilitator's meeting pack: one HTML document, a CSV of all answers, pictures, chat messages.
+"""The facilitator's meeting pack: one HTML document, a CSV of all answers, pictures, the briefing.
 
 ``build_pack`` computes the views once (:mod:`bot.pack.views`) and hands them to each output:
-:mod:`bot.pack.html`, :mod:`bot.pack.csv_export`, :mod:`bot.pack.pictures` and
-:mod:`bot.pack.messages`. Everything is in the facilitator's language; answers stay as typed.
+:mod:`bot.pack.html`, :mod:`bot.pack.csv_export`, :mod:`bot.pack.pictures`, the briefing
+(:mod:`bot.pack.messages`) and the answers per question (:mod:`bot.summary`). Everything is in the
+facilitator's language; typed answers stay as typed, with their stored machine translation beside.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from pathlib import Path
 from bot.i18n import translations
 from bot.pack import audio, csv_export, html, messages, pictures, views
 from bot.progress import split_answered
+from bot.pack.readable import Reading
 from storage.repository import WorkshopAnswers
+
+CHAT_LINES = 60  # the chat part of a summary: the briefing, and the answers when they fit within this
+
+
+def lines(texts: list[str]) -> int:
+    return sum(text.count("\n") + 1 for text in texts)
 
 
 @dataclass(frozen=True)
@@ -22,20 +30,37 @@ class Pack:
     html: str  # one self-contained HTML document
     csv: bytes  # UTF-8 with BOM
     images: dict[str, bytes]  # PNG files by name: tree.png, board-informal.png, board-formal.png
-    messages: list[str]  # short plain-text chat messages for the views (each <= 3500 characters)
+    briefing: str  # the one-screen briefing: one chat message (<= messages.LIMIT characters)
+    sections: list[str]  # who is who, then every answer per exercise and question (plain text)
+
+    def chat(self, pointer: str) -> list[str]:
+        """What the chat shows: the briefing, then every answer when it all fits in CHAT_LINES lines,
+        else ``pointer`` (a sentence saying the documents hold every answer)."""
+        if lines([self.briefing, *self.sections]) <= CHAT_LINES:
+            return [self.briefing, *self.sections]
+        return [self.briefing, pointer]
+
+    @property
+    def text(self) -> str:
+        """The briefing and every answer as one plain text (summary.txt, the terminal)."""
+        return "\n\n".join([self.briefing, *self.sections])
 
 
 def build_pack(data: WorkshopAnswers, language: str, audio_names: Mapping[str, str] | None = None) -> Pack:
     """``audio_names``: the recordings' files beside the page, when there are any (a player each)."""
+    from bot.summary import summary_sections  # bot.summary reads this package's modules
+
     t = translations(language)
     data = split_answered(data)  # only people who answered count; the others are named apart
-    computed = views.compute(data)
+    computed = views.compute(data, language)
+    reading = Reading(computed.answers, t, language)
     images = pictures.render(computed, t, language)
     return Pack(
         html=html.document(computed, images, t, language, audio_names),
-        csv=csv_export.export(data, t),
+        csv=csv_export.export(data, t, reading),
         images=images,
-        messages=messages.messages(computed, t),
+        briefing=messages.briefing(computed, reading, t, language),
+        sections=summary_sections(computed, reading, t, language),
     )
 
 

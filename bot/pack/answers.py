@@ -80,6 +80,8 @@ class Reader:
         found = self.values(row)
         if not found and row.step is not None and row.step.kind is Kind.MULTI:
             return self.t.gettext("(none chosen)")
+        if len(found) > 1 and not row.typed:  # option sentences joined: "a; b", not "a.; b."
+            found = [label.rstrip(" .") for label in found]
         return LIST_SEPARATOR.join(found) if found else self.t.gettext("(none)")
 
     def names(self, row: Row) -> tuple[str, str]:

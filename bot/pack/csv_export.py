@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from babel.support import NullTranslations
 
 from bot.pack import audio, labels
-from bot.pack.answers import Reader, by_person
+from bot.pack.answers import LIST_SEPARATOR, Reader, Row, by_person
+from bot.pack.readable import Reading
 from bot.timefmt import WORKSHOP_TZ
 from storage.repository import WorkshopAnswers
 
@@ -47,11 +48,23 @@ def header(t: NullTranslations) -> list[str]:
         _("Exercise"),
         _("Question"),
         _("Answer"),
+        _("Machine translation"),
         _("Time (Europe/Amsterdam)"),
     ]
 
 
-def export(data: WorkshopAnswers, t: NullTranslations) -> bytes:
+def translated(reader: Reader, reading: Reading | None, row: Row) -> str:
+    """The typed answer's machine translation into the reader's language, item by item; else empty."""
+    if reading is None or not row.typed or row.answer.language == reading.language:
+        return ""
+    values = reader.values(row)
+    found = [reading.gloss(v, row.answer.language)[0] for v in values]
+    if not any(found):
+        return ""
+    return LIST_SEPARATOR.join(f or v for f, v in zip(found, values, strict=True))
+
+
+def export(data: WorkshopAnswers, t: NullTranslations, reading: Reading | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header(t))
@@ -68,6 +81,13 @@ def export(data: WorkshopAnswers, t: NullTranslations) -> bytes:
             ]
         answer = row.answer
         exercise, question = reader.names(row)
-        cells = [answer.language, exercise, question, reader.text(row), local_time(answer.updated_at)]
+        cells = [
+            answer.language,
+            exercise,
+            question,
+            reader.text(row),
+            translated(reader, reading, row),
+            local_time(answer.updated_at),
+        ]
         writer.writerow(people[person.id] + [safe_cell(cell) for cell in cells])
     return buffer.getvalue().encode("utf-8-sig")

@@ -21,6 +21,7 @@ from bot.flows import all_flows
 from bot.i18n import is_rtl
 from bot.pack import labels
 from bot.pack.answers import Reader, by_question
+from bot.pack.readable import MARK, Reading
 from bot.pack.views import SIDES, Tally, Views, other_side
 from bot.timefmt import format_meeting
 from storage.models import Participant
@@ -60,6 +61,8 @@ figure{margin:1rem 0;text-align:center}
 figure img{max-width:100%;height:auto;border:1px solid var(--line)}
 figcaption{color:var(--muted);font-size:.9em}
 .answer{white-space:pre-line}
+.mt{display:block;color:var(--muted);font-style:italic}
+.lang{color:var(--muted);font-size:.85em}
 nav ol{columns:2;padding-inline-start:1.3rem}
 @page{size:A4;margin:14mm 12mm}
 @media print{
@@ -84,6 +87,23 @@ def _user(text: str, language: str | None, tag: str = "span", cls: str = "") -> 
     return f'<{tag} dir="auto"{lang}{klass}>{escape(text)}</{tag}>'
 
 
+def _typed(text: str, language: str | None, reading: Reading | None, tag: str = "span", cls: str = "") -> str:
+    """A typed answer with its machine translation beside it (marked), or its language named."""
+    body = _user(text, language, tag, cls)
+    if reading is None:
+        return body
+    translation, named = reading.gloss(text, language)
+    if translation is not None:
+        mark = reading.t.gettext("machine translation")
+        return body + (
+            f'<span class="mt" lang="{escape(reading.language)}" dir="auto" title="{escape(mark)}">'
+            f"{MARK} {escape(translation)}</span>"
+        )
+    if named is not None:
+        return body + f' <span class="lang">({escape(named)})</span>'
+    return body
+
+
 def _paragraph(text: str, cls: str = "") -> str:
     klass = f' class="{cls}"' if cls else ""
     return f"<p{klass}>{escape(text)}</p>"
@@ -106,12 +126,13 @@ def _more(hidden: int, t: NullTranslations, tag: str = "li") -> str:
     return f'<{tag} class="more">{escape(labels.more(hidden, t))}</{tag}>' if hidden > 0 else ""
 
 
-def _tally(tally: Tally, t: NullTranslations, top: int = TOP) -> str:
+def _tally(tally: Tally, t: NullTranslations, top: int = TOP, reading: Reading | None = None) -> str:
     if not tally.entries:
         none = t.gettext("(none)")
         return f'<p class="muted">{escape(none)}</p>'
     items = [
-        f"<li>{_user(e.text, e.language)}" + (f' <span class="n">×{e.count}</span>' if e.count > 1 else "") + "</li>"
+        f"<li>{_typed(e.text, e.language, reading)}" + (f' <span class="n">×{e.count}</span>' if e.count > 1 else "")
+        + "</li>"
         for e in tally.entries[:top]
     ]
     return "<ul>" + "".join(items) + _more(len(tally.entries) - top, t) + "</ul>"
@@ -185,7 +206,7 @@ def _progress(views: Views, t: NullTranslations) -> str:
     return "".join(out)
 
 
-def _board(views: Views, images: dict[str, bytes], t: NullTranslations) -> str:
+def _board(views: Views, images: dict[str, bytes], t: NullTranslations, reading: Reading) -> str:
     _ = t.gettext
     out = [
         _paragraph(
@@ -204,14 +225,22 @@ def _board(views: Views, images: dict[str, bytes], t: NullTranslations) -> str:
         for cell in views.board[side]:
             out.append(f'<div class="card"><h4>{escape(labels.category_label(cell.category, t))}</h4>')
             out.append(
-                f"<p><strong>{escape(according)}</strong> {_side(other_side(side), t)}</p>{_tally(cell.by_others, t)}"
+                f"<p><strong>{escape(according)}</strong> {_side(other_side(side), t)}</p>"
+                f"{_tally(cell.by_others, t, reading=reading)}"
             )
             themselves = _("According to themselves")
-            out.append(f"<p><strong>{escape(themselves)}</strong> {_side(side, t)}</p>{_tally(cell.by_themselves, t)}")
+            out.append(
+                f"<p><strong>{escape(themselves)}</strong> {_side(side, t)}</p>"
+                f"{_tally(cell.by_themselves, t, reading=reading)}"
+            )
             if cell.shared:
                 words = _words((w for w, _o, _s in cell.shared), len(cell.shared), t)
                 meet = _("Where the views meet")
                 out.append(f'<p><span class="meet">{escape(meet)}:</span> {words}</p>')
+            if cell.uncompared and (cell.by_others.entries and cell.by_themselves.entries):
+                named = ", ".join(reading.named(lang) for lang in cell.uncompared)
+                note = _("Not compared: answers in {languages} have no translation and the other side did not write in it.")
+                out.append(f'<p class="muted">{escape(note.format(languages=named))}</p>')
             if cell.only_others:
                 words = _words((w for w, _n in cell.only_others), len(cell.only_others), t, 8)
                 only = _("Only the other side mentions")
@@ -225,7 +254,7 @@ def _board(views: Views, images: dict[str, bytes], t: NullTranslations) -> str:
     return "".join(out)
 
 
-def _tree(views: Views, images: dict[str, bytes], t: NullTranslations) -> str:
+def _tree(views: Views, images: dict[str, bytes], t: NullTranslations, reading: Reading) -> str:
     _ = t.gettext
     tree = views.tree
     out = [_figure("tree.png", images["tree.png"], labels.view_title("tree", t))] if "tree.png" in images else []
@@ -240,7 +269,7 @@ def _tree(views: Views, images: dict[str, bytes], t: NullTranslations) -> str:
         count = labels.people_count(tally.people, t)
         out.append(
             f'<div class="card"><h4>{escape(title)} <span class="muted">({escape(count)})</span></h4>'
-            f"{_tally(tally, t)}</div>"
+            f"{_tally(tally, t, reading=reading)}</div>"
         )
     rows = "".join(
         f'<li>{escape(labels.role_label(role, t))} <span class="n">×{n}</span></li>' for role, n in tree.trunk
@@ -288,7 +317,7 @@ def _roles(views: Views, t: NullTranslations) -> str:
     return "".join(out)
 
 
-def _market(views: Views, t: NullTranslations) -> str:
+def _market(views: Views, t: NullTranslations, reading: Reading) -> str:
     _ = t.gettext
     market = views.market
     answers = views.answers
@@ -327,7 +356,9 @@ def _market(views: Views, t: NullTranslations) -> str:
         person = w.person
 
         def cell(pairs: Sequence[tuple[str, str]], roles: Sequence[str], person: Participant = person) -> str:
-            items = [f"<li>{_user(text, answers.language(person, key), cls='answer')}</li>" for key, text in pairs]
+            items = [
+                f"<li>{_typed(text, answers.language(person, key), reading, cls='answer')}</li>" for key, text in pairs
+            ]
             items += [f"<li>{escape(labels.role_label(r, t))}</li>" for r in roles]
             return f"<ul>{''.join(items)}</ul>" if items else ""
 
@@ -339,7 +370,7 @@ def _market(views: Views, t: NullTranslations) -> str:
     return "".join(out)
 
 
-def _pitfalls(views: Views, t: NullTranslations) -> str:
+def _pitfalls(views: Views, t: NullTranslations, reading: Reading) -> str:
     _ = t.gettext
     pit = views.pitfalls
     out = [
@@ -367,7 +398,7 @@ def _pitfalls(views: Views, t: NullTranslations) -> str:
             continue
         out.append(f"<h4>{escape(labels.pitfall_label(row.pitfall, t))}</h4><ul>")
         for person, text, language in row.explanations:
-            out.append(f"<li>{_who(person, t)}: {_user(text, language, cls='answer')}</li>")
+            out.append(f"<li>{_who(person, t)}: {_typed(text, language, reading, cls='answer')}</li>")
         out.append("</ul>")
     return "".join(out)
 
@@ -388,7 +419,9 @@ def _voice(item: Mapping[str, object], lang: str | None, t: NullTranslations, na
     return " ".join(out)
 
 
-def _all_answers(views: Views, t: NullTranslations, audio_names: Mapping[str, str] | None = None) -> str:
+def _all_answers(
+    views: Views, t: NullTranslations, reading: Reading, audio_names: Mapping[str, str] | None = None
+) -> str:
     """Every answer of every participant, by question: nothing the views summarise is lost."""
     data = views.answers.data
     names = audio_names or {}
@@ -408,7 +441,9 @@ def _all_answers(views: Views, t: NullTranslations, audio_names: Mapping[str, st
             lang = row.answer.language if row.typed else None
             raw = reader.items(row)
             shown = [
-                _voice(r, lang, t, names, data.transcripts) if row.typed and is_voice(r) else _user(v, lang, cls="answer")  # type: ignore[arg-type]
+                _voice(r, lang, t, names, data.transcripts)  # type: ignore[arg-type]
+                if row.typed and is_voice(r)
+                else _typed(v, lang, reading, cls="answer")
                 for v, r in zip(items, raw, strict=False)
             ]
             if isinstance(row.answer.value, list):
@@ -429,17 +464,18 @@ def document(
     _ = t.gettext
     data = views.answers.data
     workshop = data.workshop
+    reading = Reading(views.answers, t, language)
     sections: list[tuple[str, str]] = [("progress", _progress(views, t))]
     if "b" in views.exercises:
-        sections.append(("board", _board(views, images, t)))
+        sections.append(("board", _board(views, images, t, reading)))
     if "e" in views.exercises:
-        sections.append(("tree", _tree(views, images, t)))
+        sections.append(("tree", _tree(views, images, t, reading)))
         sections.append(("roles", _roles(views, t)))
     if views.exercises & {"a", "b", "e"}:
-        sections.append(("market", _market(views, t)))
+        sections.append(("market", _market(views, t, reading)))
     if "e" in views.exercises:
-        sections.append(("pitfalls", _pitfalls(views, t)))
-    sections.append(("answers", _all_answers(views, t, audio_names)))
+        sections.append(("pitfalls", _pitfalls(views, t, reading)))
+    sections.append(("answers", _all_answers(views, t, reading, audio_names)))
 
     sides = views.answers.side.values()
     facts = [
@@ -463,5 +499,6 @@ def document(
         f"<title>{escape(title)}: {escape(workshop.title)}</title><style>{STYLE}</style></head><body><main>"
         f"<header><h1>{escape(title)}: <bdi>{escape(workshop.title)}</bdi></h1>"
         f'<p>{escape(" · ".join(facts))}</p><p class="muted">{escape(made)}</p>'
+        f'<p class="muted">{escape(reading.legend())}</p>'
         f"<nav><ol>{toc}</ol></nav></header>{body}</main></body></html>\n"
     )

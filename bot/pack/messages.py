@@ -1,27 +1,28 @@
-"""The views as short plain-text chat messages: the most frequent items, counts, and "+N more"."""
+"""The one-screen briefing that opens the chat summary: who comes, how each side sees the other's
+strength next to its own view, roles that meet and roles nobody takes on, the best needs↔offers
+matches and the pitfalls recognised most. Plain text; everything else is in the documents."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from babel.support import NullTranslations
 
-from bot.engine.model import FORMAL
+from bot.engine.model import FORMAL, INFORMAL
 from bot.flows import all_flows
 from bot.i18n import isolate
 from bot.pack import labels
-from bot.pack.views import Tally, Views
-from bot.summary import participant_label
+from bot.pack.readable import Reading, language_named
+from bot.pack.views import SIDES, Entry, StrengthCell, Views
+from bot.timefmt import format_meeting
 
 LIMIT = 3500  # Telegram allows 4096 characters; leave room for what a transport adds
-TOP = 5  # items per list
-SHORT = 90  # characters of one typed item
-MATCHES = 12
-
-
-def shorten(text: str, length: int = SHORT) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+TOP = 3  # points per list
+SHORT = 48  # characters of one typed point (and of its translation)
+NAMES = 20  # names per side in "who comes"
+MATCHES = 3
+WORDS = 6
 
 
 def listing(texts: Sequence[str], total: int, t: NullTranslations, separator: str = "; ") -> str:
@@ -31,153 +32,160 @@ def listing(texts: Sequence[str], total: int, t: NullTranslations, separator: st
     return f"{shown} {labels.more(hidden, t)}".strip() if hidden > 0 else shown
 
 
-def tally_line(tally: Tally, t: NullTranslations, top: int = TOP) -> str:
-    if not tally.entries:
-        return t.gettext("(none)")
-    shown = [isolate(shorten(e.text)) + (f" ×{e.count}" if e.count > 1 else "") for e in tally.entries[:top]]
-    return listing(shown, len(tally.entries), t)
-
-
-def split(title: str, lines: Sequence[str]) -> list[str]:
-    """Messages of at most LIMIT characters, cut between lines, each starting with the title."""
-    messages: list[str] = []
-    current = title
-    for line in lines:
-        line = line if len(line) <= LIMIT - len(title) - 10 else shorten(line, LIMIT - len(title) - 10)
-        if len(current) + 1 + len(line) > LIMIT:
-            messages.append(current)
-            current = f"{title} (…)"
-        current += "\n" + line
-    messages.append(current)
-    return messages
-
-
-def progress_lines(views: Views, t: NullTranslations) -> list[str]:
+def _who(views: Views, t: NullTranslations) -> list[str]:
     _ = t.gettext
-    p = views.progress
-    total = len(p.rows)
-    lines = [
-        labels.people_count(total, t)
-        + " · "
-        + _("finished: {finished}, not started: {not_started}").format(
-            finished=len(p.finished), not_started=len(p.not_started)
-        )
-    ]
     flows = {f.id: f for f in all_flows()}
-    for exercise in p.exercises:
-        flow = flows[exercise]
-        lines.append(
-            _("{letter}: {done} of {total} finished").format(letter=flow.letter, done=p.done[exercise], total=total)
-        )
-    if p.not_started:
-        names = [participant_label(person, t) for person in p.not_started[:30]]
-        lines.append(_("Not started: {names}").format(names=listing(names, len(p.not_started), t, ", ")))
-    busy = [r for r in p.rows if r.started and not r.finished]
-    if busy:
+    rows = {r.person.id: r for r in views.progress.rows}
+    lines = [_("Who is coming")]
+    for side in (FORMAL, INFORMAL, None):
+        people = list(views.answers.on_side(side))
+        if not people:
+            continue
         shown = []
-        for row in busy[:30]:
-            letters = " ".join(flows[e].letter or e for e in row.completed) or "–"
-            shown.append(f"{participant_label(row.person, t)} ({letters})")
-        lines.append(_("Busy (exercises done): {names}").format(names=listing(shown, len(busy), t, ", ")))
+        for person in people[:NAMES]:
+            row = rows[person.id]
+            if row.finished:
+                state = "✓"
+            elif not row.started:
+                state = "–"
+            else:
+                state = "(" + " ".join(flows[e].letter or e for e in row.completed) + ")" if row.completed else "(…)"
+            shown.append(f"{isolate(labels.name(person, t))} {state}")
+        lines.append(f"{labels.side_name(side, t)} ({len(people)}): {listing(shown, len(people), t, ', ')}")
+    joined = views.progress.joined_only  # opened the link, answered nothing: named apart, not counted
+    if joined:
+        names = [isolate(labels.name(person, t)) for person in joined[:NAMES]]
+        lines.append(_("Joined, no answers yet: {names}").format(names=listing(names, len(joined), t, ", ")))
+    lines.append(_("✓ finished · letters: exercises done · – not started"))
     return lines
 
 
-def board_lines(views: Views, side: str, t: NullTranslations) -> list[str]:
+def _top(cells: Sequence[StrengthCell], others: bool) -> tuple[list[Entry], int]:
+    """The points most named over the four categories: (entries, how many points in all)."""
+    entries = [e for cell in cells for e in (cell.by_others if others else cell.by_themselves).entries]
+    ranked = sorted(enumerate(entries), key=lambda pair: (-pair[1].count, pair[0]))
+    return [e for _i, e in ranked[:TOP]], len(entries)
+
+
+def _points(entries: Sequence[Entry], total: int, reading: Reading, t: NullTranslations) -> str:
+    if not entries:
+        return t.gettext("(none)")
+    shown = [reading.line(e.text, e.language, SHORT) + (f" ×{e.count}" if e.count > 1 else "") for e in entries]
+    return listing(shown, total, t)
+
+
+def _strength(views: Views, side: str, reading: Reading, t: NullTranslations) -> list[str]:
     _ = t.gettext
+    cells = views.board[side]
     according = (
         _("According to informal workers: {items}") if side == FORMAL else _("According to formal workers: {items}")
     )
-    lines = [labels.side_strength(side, t)]
-    for cell in views.board[side]:
-        lines.append("")
-        lines.append(labels.category_label(cell.category, t))
-        lines.append("• " + according.format(items=tally_line(cell.by_others, t, 4)))
-        lines.append("• " + _("According to themselves: {items}").format(items=tally_line(cell.by_themselves, t, 4)))
-        if cell.shared:
-            shared = [isolate(w) for w, _n, _m in cell.shared[:8]]
-            lines.append(
-                "• " + _("Both sides mention: {words}").format(words=listing(shared, len(cell.shared), t, ", "))
-            )
-        elif cell.by_others.entries and cell.by_themselves.entries:
-            lines.append("• " + _("No words in common yet: talk about where the views differ."))
+    by_others, others_total = _top(cells, True)
+    by_themselves, own_total = _top(cells, False)
+    lines = [
+        labels.side_strength(side, t),
+        "• " + according.format(items=_points(by_others, others_total, reading, t)),
+        "• " + _("According to themselves: {items}").format(items=_points(by_themselves, own_total, reading, t)),
+    ]
+    shared: Counter[str] = Counter()
+    for cell in cells:
+        for word, n, m in cell.shared:
+            shared[word] += n + m
+    both = [c for c in cells if c.by_others.entries and c.by_themselves.entries]
+    if shared:
+        words = [isolate(w) for w, _n in shared.most_common(WORDS)]
+        lines.append("• " + _("Both sides mention: {words}").format(words=listing(words, len(shared), t, ", ")))
+    elif any(c.comparable for c in both):
+        lines.append("• " + _("No words in common yet: talk about where the views differ."))
+    elif both:
+        languages = sorted({lang for c in both for lang in c.uncompared})
+        named = ", ".join(language_named(lang, reading.language) for lang in languages)
+        lines.append("• " + _("Not compared: the two sides wrote in different languages ({languages}).").format(
+            languages=named
+        ))
     return lines
 
 
-def tree_lines(views: Views, t: NullTranslations) -> list[str]:
+def _roles(views: Views, t: NullTranslations) -> list[str]:
     _ = t.gettext
-    tree = views.tree
-    trunk = [f"{labels.role_label(role, t)} ×{n}" for role, n in tree.trunk[:6]]
-    return [
-        _("Fruits (goals): {items}").format(items=tally_line(tree.fruits, t)),
-        _("Trunk (essential roles): {items}").format(items=listing(trunk, len(tree.trunk), t) or _("(none)")),
-        _("Roots (what we bring): {items}").format(items=tally_line(tree.roots, t)),
-        _("Sun (conditions for success): {items}").format(items=tally_line(tree.sun, t)),
-        _("Watering can (what we need from others): {items}").format(items=tally_line(tree.can, t)),
-    ]
-
-
-def roles_lines(views: Views, t: NullTranslations) -> list[str]:
-    _ = t.gettext
-    lines = []
-    meets = [r for r in views.roles if r.meets]
-    gaps = [r for r in views.roles if r.gap]
-    unasked = [r for r in views.roles if r.taken_by and not r.expected_by]
+    meets = sorted((r for r in views.roles if r.meets), key=lambda r: -(len(r.taken_by) + len(r.expected_by)))
+    gaps = sorted((r for r in views.roles if r.gap), key=lambda r: -len(r.expected_by))
+    lines = [labels.view_title("roles", t)]
     if meets:
-        lines.append(_("Where they meet (taken on / expected):"))
-        lines += [f"• {labels.role_label(r.role, t)}: {len(r.taken_by)} / {len(r.expected_by)}" for r in meets]
+        shown = [f"{labels.role_label(r.role, t)} {len(r.taken_by)}/{len(r.expected_by)}" for r in meets[:6]]
+        lines.append("• " + _("Where they meet (taken on / expected):") + " " + listing(shown, len(meets), t, ", "))
     if gaps:
-        lines.append(_("Expected, but nobody takes it on:"))
-        for r in gaps:
-            names = listing([participant_label(p, t) for p in r.expected_by[:5]], len(r.expected_by), t, ", ")
-            lines.append(f"• {labels.role_label(r.role, t)} ({names})")
-    if unasked:
-        lines.append(_("Taken on, but nobody asked for it:"))
-        lines.append(listing([f"{labels.role_label(r.role, t)} ×{len(r.taken_by)}" for r in unasked], len(unasked), t))
-    return lines or [_("(no answers yet)")]
+        shown = [f"{labels.role_label(r.role, t)} ×{len(r.expected_by)}" for r in gaps[:6]]
+        lines.append("• " + _("Expected, but nobody takes it on:") + " " + listing(shown, len(gaps), t, ", "))
+    if len(lines) == 1:
+        lines.append(_("(no answers yet)"))
+    return lines
 
 
-def market_lines(views: Views, t: NullTranslations) -> list[str]:
+def _market(views: Views, reading: Reading, t: NullTranslations) -> list[str]:
     _ = t.gettext
     matches = views.market.matches
+    lines = [labels.view_title("market", t)]
     if not matches:
-        return [_("No suggestions yet: they appear when both sides said what they look for and offer.")]
-    lines = [_("Suggested conversations (who looks for what, and who offers it):")]
+        lines.append(_("No suggestions yet: they appear when both sides said what they look for and offer."))
+        return lines
     for m in matches[:MATCHES]:
         reasons = []
         if m.roles:
-            reasons.append(_("roles: {roles}").format(roles=", ".join(f"“{labels.role_label(r, t)}”" for r in m.roles)))
+            reasons.append(_("roles: {roles}").format(roles=", ".join(labels.role_label(r, t) for r in m.roles)))
         if m.words:
-            reasons.append(_("words: {words}").format(words=", ".join(isolate(w) for w in m.words[:5])))
-        lines.append(f"• {participant_label(m.seeker, t)} → {participant_label(m.offerer, t)}: {'; '.join(reasons)}")
+            reasons.append(_("words: {words}").format(words=", ".join(isolate(w) for w in m.words[:4])))
+        seeker, offerer = isolate(labels.name(m.seeker, t)), isolate(labels.name(m.offerer, t))
+        lines.append(f"• {seeker} → {offerer}: {'; '.join(reasons)}")
     if len(matches) > MATCHES:
         lines.append(labels.more(len(matches) - MATCHES, t))
     return lines
 
 
-def pitfalls_lines(views: Views, t: NullTranslations) -> list[str]:
-    _ = t.gettext
-    pit = views.pitfalls
-    lines = [_("{answered} answered; recognised by:").format(answered=labels.people_count(pit.answered, t))]
-    for row in sorted(pit.rows, key=lambda r: -len(r.people)):
-        lines.append(f"• {labels.pitfall_label(row.pitfall, t)} ({len(row.people)})")
-        for person, text, _lang in row.explanations[:2]:
-            lines.append(f"   – {participant_label(person, t)}: {isolate(shorten(text))}")
-        if len(row.explanations) > 2:
-            lines.append("   " + labels.more(len(row.explanations) - 2, t))
+def short_label(label: str, stops: Sequence[str] = (": ", " (")) -> str:
+    """A hand-out sentence's first clause: "Balance between burden and capacity", not its explanation."""
+    for stop in stops:
+        at = label.find(stop)
+        if at > 0:
+            label = label[:at]
+    return label.rstrip(" .")
+
+
+def _pitfalls(views: Views, t: NullTranslations) -> list[str]:
+    rows = sorted((r for r in views.pitfalls.rows if r.people), key=lambda r: -len(r.people))
+    lines = [labels.view_title("pitfalls", t)]
+    lines += [f"• {len(r.people)}× {short_label(labels.pitfall_label(r.pitfall, t))}" for r in rows[:TOP]]
+    if len(rows) > TOP:
+        lines.append(labels.more(len(rows) - TOP, t))
+    if not rows:
+        lines.append(t.gettext("(none)"))
     return lines
 
 
-def messages(views: Views, t: NullTranslations) -> list[str]:
-    title = labels.view_title
-    out = split(title("progress", t), progress_lines(views, t))
+def briefing(views: Views, reading: Reading, t: NullTranslations, language: str) -> str:
+    """One message of at most LIMIT characters."""
+    _ = t.gettext
+    data = views.answers.data
+    head = [_("Workshop: {title}").format(title=isolate(data.workshop.title))]
+    if data.workshop.meeting_at is not None:
+        head.append(_("Meeting: {when}").format(when=format_meeting(data.workshop.meeting_at, language)))
+    p = views.progress
+    head.append(
+        labels.people_count(len(p.rows), t)
+        + " · "
+        + _("finished: {finished}, not started: {not_started}").format(
+            finished=len(p.finished), not_started=len(p.not_started)
+        )
+    )
+    head.append(reading.legend())
+    blocks = [head, _who(views, t)]
     if "b" in views.exercises:
-        for side in views.board:
-            out += split(title("board", t), board_lines(views, side, t))
+        blocks += [_strength(views, side, reading, t) for side in SIDES]
     if "e" in views.exercises:
-        out += split(title("tree", t), tree_lines(views, t))
-        out += split(title("roles", t), roles_lines(views, t))
+        blocks.append(_roles(views, t))
     if views.exercises & {"a", "b", "e"}:
-        out += split(title("market", t), market_lines(views, t))
+        blocks.append(_market(views, reading, t))
     if "e" in views.exercises:
-        out += split(title("pitfalls", t), pitfalls_lines(views, t))
-    return out
+        blocks.append(_pitfalls(views, t))
+    text = "\n\n".join("\n".join(block) for block in blocks)
+    return text if len(text) <= LIMIT else text[: LIMIT - 1] + "…"

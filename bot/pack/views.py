@@ -1,7 +1,9 @@
 """The views of the meeting pack as plain numbers and lists, computed from one workshop's answers.
 
-Pure: no translation, no formatting. Every function runs in time linear in the number of
-answers, so a workshop of thousands still builds in seconds.
+Pure: no formatting, no network. Typed items are compared like with like: in the reader's language
+when a stored machine translation (or the original) is in it, otherwise within their own language.
+Every function runs in time linear in the number of answers, so a workshop of thousands still
+builds in seconds.
 """
 
 from __future__ import annotations
@@ -10,13 +12,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bot.engine.model import FORMAL, INFORMAL
+from bot.engine.model import FORMAL, INFORMAL, side_for_role
 from bot.engine.voice import MIC, VOICE, is_voice, typed
 from bot.flows import workshop_flows
 from bot.flows.b_strength import CATEGORIES, other_key, own_key
 from bot.flows.e_core import ALL_ROLES, FORMAL_ROLES, PITFALLS
-from bot.pack.words import item_key, tokens, words
-from bot.summary import side_of
+from bot.pack.words import item_key, language_of, tokens
 from storage.models import Participant
 from storage.repository import WorkshopAnswers
 
@@ -39,18 +40,41 @@ def role_side(role_id: str) -> str:
     return FORMAL if role_id in _FORMAL_ROLE_IDS else INFORMAL
 
 
+@dataclass(frozen=True)
+class Said:
+    """One typed item: as written, in its language, with its machine translation into the reader's."""
+
+    text: str
+    language: str
+    translation: str | None = None
+
+
 class Answers:
     """Read access to one workshop's answers by participant and key, with sides worked out once."""
 
-    def __init__(self, data: WorkshopAnswers) -> None:
+    def __init__(self, data: WorkshopAnswers, language: str | None = None) -> None:
         self.data = data
         self.people = data.participants
-        self.side = {p.id: side_of(p) for p in data.participants}
+        self.reader = language  # the reader's language, when known
+        self.side = {p.id: side_for_role(p.role) for p in data.participants}
+        stored = data.translations if language is not None and data.translated_to == language else {}
         # Plain values, read once: the views look them up many times, and ORM attributes are slow.
         self._values = {
-            pid: {k: (a.value, a.language) for k, a in found.items()} for pid, found in data.answers.items()
+            pid: {k: (a.value, a.language, stored.get(a.id)) for k, a in found.items()}  # type: ignore[arg-type]
+            for pid, found in data.answers.items()
         }
         self._transcripts = data.transcripts
+        # (language, text as written) -> its translation: one item's translation, found by its text.
+        self.translations: dict[tuple[str, str], str] = {}
+        for found in self._values.values():
+            for value, lang, translated in found.values():
+                if translated is None:
+                    continue
+                originals = value if isinstance(value, list) else [value]
+                copies = translated if isinstance(translated, list) else [translated]
+                for original, copy in zip(originals, copies, strict=False):
+                    if isinstance(original, str) and isinstance(copy, str) and _differs(original, copy):
+                        self.translations[lang, original.strip()] = copy.strip()
 
     def value(self, person: Participant, key: str) -> str | list[str] | None:
         found = self._values.get(person.id, {}).get(key)
@@ -75,8 +99,34 @@ class Answers:
         words = typed(item) or self._transcripts.get(str(item[VOICE]), "")  # type: ignore[index]
         return f"{MIC} {words}".strip()
 
+    def said(self, person: Participant, key: str) -> list[Said]:
+        """A typed answer's items with their translations; blank ones left out."""
+        found = self._values.get(person.id, {}).get(key)
+        if found is None:
+            return []
+        value, lang, _translated = found
+        values = value if isinstance(value, list) else [value]
+        return [self.item(text.strip(), lang) for text in (self._text(v) for v in values) if text.strip()]
+
+    def item(self, text: str, language: str) -> Said:
+        if language == self.reader:
+            return Said(text, language)
+        translation = self.translations.get((language, text))
+        return Said(text, language, translation)
+
+    def compared(self, said: Said) -> tuple[str, str]:
+        """(text, language) to compare an item by: in the reader's language when it is or was translated."""
+        if said.translation is not None and self.reader is not None:
+            return said.translation, self.reader
+        return said.text, said.language
+
     def on_side(self, side: str | None) -> Iterator[Participant]:
         return (p for p in self.people if self.side[p.id] == side)
+
+
+def _differs(original: str, copy: str) -> bool:
+    """A "translation" that is the text itself (already in the reader's language) is not shown."""
+    return bool(copy.strip()) and original.strip().casefold() != copy.strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -84,6 +134,12 @@ class Entry:
     text: str  # as the first person who wrote it wrote it
     count: int  # how many people wrote it
     language: str  # the language that first answer was given in
+    translation: str | None = None  # its machine translation into the reader's language
+
+    @property
+    def readable(self) -> str:
+        """For pictures: the translation, marked, when there is one; else the text as written."""
+        return f"~ {self.translation}" if self.translation else self.text
 
 
 @dataclass(frozen=True)
@@ -99,36 +155,45 @@ class Tally:
 
 
 def tally(answers: Answers, people: Iterable[Participant], key: str) -> Tally:
-    first: dict[str, Entry] = {}
-    counts: Counter[str] = Counter()
+    first: dict[tuple[str, str], Entry] = {}
+    counts: Counter[tuple[str, str]] = Counter()
     answered = 0
     for person in people:
-        keys = {}
-        for item in answers.items(person, key):
-            keys.setdefault(item_key(item) or item.strip(), item.strip())
+        keys: dict[tuple[str, str], Said] = {}
+        for said in answers.said(person, key):
+            text, language = answers.compared(said)
+            keys.setdefault((language, item_key(text) or text), said)
         answered += bool(keys)
-        for norm, text in keys.items():
+        for norm, said in keys.items():
             counts[norm] += 1
-            first.setdefault(norm, Entry(text, 0, answers.language(person, key)))
+            first.setdefault(norm, Entry(said.text, 0, said.language, said.translation))
     order = {norm: i for i, norm in enumerate(first)}
     ranked = sorted(first, key=lambda norm: (-counts[norm], order[norm]))
-    entries = tuple(Entry(first[n].text, counts[n], first[n].language) for n in ranked)
+    entries = tuple(Entry(first[n].text, counts[n], first[n].language, first[n].translation) for n in ranked)
     return Tally(entries=entries, people=answered)
 
 
-def word_counts(answers: Answers, people: Iterable[Participant], key: str) -> tuple[Counter[str], dict[str, str]]:
-    """For each word (by its key), how many people used it in their items; and how it was first written."""
+def word_counts(
+    answers: Answers, people: Iterable[Participant], key: str
+) -> tuple[Counter[str], dict[str, str], Counter[str]]:
+    """For each word (by its key), how many people used it in their items; how it was first written;
+    and per language compared in, how many people wrote in it."""
     counts: Counter[str] = Counter()
     written: dict[str, str] = {}
+    languages: Counter[str] = Counter()
     for person in people:
         found: dict[str, str] = {}
-        for item in answers.items(person, key):
-            for word_key, word in tokens(item):
+        used: set[str] = set()
+        for said in answers.said(person, key):
+            text, language = answers.compared(said)
+            used.add(language)
+            for word_key, word in tokens(text, language):
                 found.setdefault(word_key, word)
         counts.update(found.keys())
+        languages.update(used)
         for word_key, word in found.items():
             written.setdefault(word_key, word)
-    return counts, written
+    return counts, written, languages
 
 
 # --- De kracht van de ander -------------------------------------------------------------------
@@ -136,7 +201,11 @@ def word_counts(answers: Answers, people: Iterable[Participant], key: str) -> tu
 
 @dataclass(frozen=True)
 class StrengthCell:
-    """One category of one side's strength: as the other side sees it, and as they see it themselves."""
+    """One category of one side's strength: as the other side sees it, and as they see it themselves.
+
+    Words are compared only in the languages both sides wrote in (or that their answers were
+    translated into): ``uncompared`` names the languages written on one side only, whose words
+    say nothing about what the other side does or does not mention."""
 
     side: str  # whose strength
     category: str
@@ -145,6 +214,12 @@ class StrengthCell:
     shared: tuple[tuple[str, int, int], ...]  # (word as written, people of the other side, of this side)
     only_others: tuple[tuple[str, int], ...]  # words only the other side used, most used first
     only_themselves: tuple[tuple[str, int], ...]
+    compared: tuple[str, ...] = ()  # languages in which both sides wrote: the words are compared in these
+    uncompared: tuple[str, ...] = ()  # languages only one side wrote in (untranslated): not compared
+
+    @property
+    def comparable(self) -> bool:
+        return bool(self.compared)
 
 
 def strength_board(answers: Answers) -> dict[str, tuple[StrengthCell, ...]]:
@@ -152,14 +227,13 @@ def strength_board(answers: Answers) -> dict[str, tuple[StrengthCell, ...]]:
     board = {}
     for side in SIDES:
         cells = []
+        others = list(answers.on_side(other_side(side)))
+        own = list(answers.on_side(side))
         for category, _label in CATEGORIES:
-            others = list(answers.on_side(other_side(side)))
-            own = list(answers.on_side(side))
             about_key, own_key_ = f"b.{other_key(category)}", f"b.{own_key(category)}"
-            (seen, seen_as), (said, said_as) = (
-                word_counts(answers, others, about_key),
-                word_counts(answers, own, own_key_),
-            )
+            seen, seen_as, seen_in = word_counts(answers, others, about_key)
+            said, said_as, said_in = word_counts(answers, own, own_key_)
+            common = seen_in.keys() & said_in.keys()
             shown = said_as | seen_as
             shared = sorted(
                 ((w, seen[w], said[w]) for w in seen.keys() & said.keys()), key=lambda r: (-r[1] - r[2], r[0])
@@ -171,8 +245,14 @@ def strength_board(answers: Answers) -> dict[str, tuple[StrengthCell, ...]]:
                     by_others=tally(answers, others, about_key),
                     by_themselves=tally(answers, own, own_key_),
                     shared=tuple((shown[w], n, m) for w, n, m in shared),
-                    only_others=_ranked((seen_as[w], n) for w, n in seen.items() if w not in said),
-                    only_themselves=_ranked((said_as[w], n) for w, n in said.items() if w not in seen),
+                    only_others=_ranked(
+                        (seen_as[w], n) for w, n in seen.items() if w not in said and language_of(w) in common
+                    ),
+                    only_themselves=_ranked(
+                        (said_as[w], n) for w, n in said.items() if w not in seen and language_of(w) in common
+                    ),
+                    compared=tuple(sorted(common)),
+                    uncompared=tuple(sorted((seen_in.keys() | said_in.keys()) - common)),
                 )
             )
         board[side] = tuple(cells)
@@ -267,12 +347,8 @@ class Wishes:
     offers: tuple[tuple[str, str], ...]  # a.offer, b.offer, own strengths b.own_*, roots e.roots
     takes: tuple[str, ...]  # role ids (e.roles_own)
 
-    def seek_words(self) -> dict[str, str]:
-        """The words of what they look for: key -> as written."""
-        return {key: word for _k, text in reversed(self.seeks) for key, word in tokens(text)}
-
-    def offer_words(self) -> frozenset[str]:
-        return frozenset().union(*(words(text) for _key, text in self.offers))
+    seek_words: dict[str, str]  # the words of what they look for (compared like with like): key -> as written
+    offer_words: frozenset[str]  # the keys of the words of what they offer
 
 
 @dataclass(frozen=True)
@@ -306,7 +382,18 @@ def wishes(answers: Answers) -> tuple[Wishes, ...]:
         expects = tuple(dict.fromkeys(answers.items(person, "e.roles_other")))
         takes = tuple(dict.fromkeys(answers.items(person, "e.roles_own")))
         if seeks or offers or expects or takes:
-            found.append(Wishes(person, person.id, side, tuple(seeks), expects, tuple(offers), takes))
+            seek_words: dict[str, str] = {}
+            for k, text in reversed(seeks):
+                for word_key, word in tokens(*answers.compared(answers.item(text.strip(), answers.language(person, k)))):
+                    seek_words[word_key] = word
+            offer_words = frozenset(
+                word_key
+                for k, text in offers
+                for word_key, _word in tokens(*answers.compared(answers.item(text.strip(), answers.language(person, k))))
+            )
+            found.append(
+                Wishes(person, person.id, side, tuple(seeks), expects, tuple(offers), takes, seek_words, offer_words)
+            )
     return tuple(found)
 
 
@@ -325,7 +412,7 @@ def market(answers: Answers) -> Market:
     for w in all_wishes:
         for role in w.takes:
             by_role[w.side, role].append(w)
-        for word in sorted(w.offer_words()):
+        for word in sorted(w.offer_words):
             by_word[w.side, word].append(w)
     matches: list[Match] = []
     for index, seeker in enumerate(all_wishes):
@@ -336,7 +423,7 @@ def market(answers: Answers) -> Market:
             for offer in _spread(by_role.get((wanted, role), []), index):
                 found.setdefault(offer.pid, ([], []))[0].append(role)
                 people[offer.pid] = offer.person
-        for word, written in sorted(seeker.seek_words().items()):
+        for word, written in sorted(seeker.seek_words.items()):
             for offer in _spread(by_word.get((wanted, word), []), index):
                 found.setdefault(offer.pid, ([], []))[1].append(written)
                 people[offer.pid] = offer.person
@@ -450,8 +537,9 @@ class Views:
     progress: Progress
 
 
-def compute(data: WorkshopAnswers) -> Views:
-    answers = Answers(data)
+def compute(data: WorkshopAnswers, language: str | None = None) -> Views:
+    """The views for a reader of ``language``: stored translations into it are used when loaded."""
+    answers = Answers(data, language)
     return Views(
         answers=answers,
         exercises=frozenset(f.id for f in workshop_flows(data.workshop.exercises, data.workshop.length) if f.letter),

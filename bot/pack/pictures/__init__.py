@@ -23,7 +23,10 @@ def png(image: Image.Image) -> bytes:
 def render(views: Views, t: NullTranslations, language: str) -> dict[str, bytes]:
     """PNG files by name, for the exercises the workshop includes."""
     people = len(views.answers.people)
-    subtitle = compose([views.answers.data.workshop.title, labels.people_count(people, t)], is_rtl(language))
+    parts = [views.answers.data.workshop.title, labels.people_count(people, t)]
+    if views.answers.translations:  # entries drawn as their translation carry the mark: say what it means
+        parts.append(t.gettext("~ machine translation"))
+    subtitle = compose(parts, is_rtl(language))
     images: dict[str, bytes] = {}
     if "e" in views.exercises:
         recognised = sorted(

@@ -33,7 +33,7 @@ SHARED = Style(21, bold=True, fill=MEET)
 
 
 def _entries(tally: Tally, t: NullTranslations) -> list[Item]:
-    return [(spoken(e.text, t), f"×{e.count}" if e.count > 1 else "") for e in tally.entries]
+    return [(spoken(e.readable, t), f"×{e.count}" if e.count > 1 else "") for e in tally.entries]
 
 
 def _shared_line(cell: StrengthCell, room: float, t: NullTranslations, rtl: bool) -> str:
@@ -101,8 +101,10 @@ def render(
         draw.line((inner.left, shared_y - 2, inner.right, shared_y - 2), fill=EDGE, width=1)
         if cell.shared:
             text = _shared_line(cell, inner.width, t, rtl)
-        elif cell.by_others.entries and cell.by_themselves.entries:
+        elif cell.by_others.entries and cell.by_themselves.entries and cell.comparable:
             text = _("No words in common yet: talk about where the views differ.")
+        elif cell.by_others.entries and cell.by_themselves.entries:
+            text = _("Not compared: the two sides wrote in different languages.")
         else:
             text = ""
         if text:

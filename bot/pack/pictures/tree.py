@@ -53,7 +53,7 @@ TRUNK_HEADING = Style(26, bold=True, fill=WHITE)
 
 
 def _entries(tally: Tally, t: NullTranslations) -> list[Item]:
-    return [(spoken(e.text, t), f"×{e.count}" if e.count > 1 else "") for e in tally.entries]
+    return [(spoken(e.readable, t), f"×{e.count}" if e.count > 1 else "") for e in tally.entries]
 
 
 def _count_line(tally: Tally, t: NullTranslations) -> str:

@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.config import DEFAULT_API_URL, Settings
 from bot.conversation import Conversation
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
+from bot.translation import provider_from_settings
 from bot.transports.telegram import facilitators as fac
 from bot.transports.telegram import participants as part
 from bot.transports.telegram.context import BotContext
@@ -94,7 +95,12 @@ def build_application(settings: Settings, db: Database | None = None, *, rate_li
         # Telegram's flood limits; 429 answers are waited out and retried.
         builder = builder.rate_limiter(ChatPacedRateLimiter(per_chat_per_second=settings.chat_messages_per_second))
     app = builder.build()
-    app.bot_data["services"] = BotContext(settings=settings, db=database, conversation=Conversation(database))
+    app.bot_data["services"] = BotContext(
+        settings=settings,
+        db=database,
+        conversation=Conversation(database),
+        translator=provider_from_settings(settings),
+    )
 
     private = filters.ChatType.PRIVATE
     app.add_handler(TypeHandler(Update, log_update), group=-1)

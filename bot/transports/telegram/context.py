@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.translation import Provider
 from storage import Database
 
 
@@ -40,6 +41,7 @@ class BotContext:
     db: Database
     conversation: Conversation
     prompts: PromptMemory = field(default_factory=PromptMemory)
+    translator: Provider | None = None  # machine translation of answers for facilitators, when configured
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> BotContext:

@@ -1,7 +1,7 @@
-"""Sending a workshop's collected answers to a facilitator: the views, every answer, pictures, files.
+"""Sending a workshop's collected answers to a facilitator: the briefing, pictures, files.
 
-Messages stay within Telegram's limits; the whole also arrives as documents (plain text, the HTML
-meeting pack, the CSV) and the pictures as photos.
+The chat gets the one-screen briefing (and the answers per question when they are few); the whole
+arrives as documents (plain text, the HTML meeting pack, the CSV) and the pictures as photos.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from telegram import Bot, InputFile
 
 from bot.i18n import translations
 from bot.pack import build_pack
-from bot.summary import summary_sections, summary_text, voice_groups
+from bot.summary import voice_groups
 from bot.transcribe import Transcriber
 from bot.transcripts import transcribe_missing
+from bot.translation import Provider, translate_missing
 from bot.transports.telegram.delivery import send_html, with_retries
 from bot.transports.telegram.rendering import MAX_CAPTION, text_messages
 from bot.transports.telegram.voice import send_recording
 from storage import Database, Workshop
 from storage import repository as repo
 
-MAX_MESSAGES = 40  # at about one a second per chat: well under a minute of messages
 MAX_VOICES = 60  # voice answers re-sent in the chat; all of them are in the meeting pack folder (python -m bot summary --out)
 
 
@@ -50,33 +50,30 @@ async def send_voice_answers(bot: Bot, chat_id: int, data: repo.WorkshopAnswers,
 
 
 async def deliver_summary(
-    bot: Bot, db: Database, workshop_id: int, chat_id: int, language: str, transcriber: Transcriber | None = None
+    bot: Bot,
+    db: Database,
+    workshop_id: int,
+    chat_id: int,
+    language: str,
+    transcriber: Transcriber | None = None,
+    translator: Provider | None = None,
 ) -> None:
-    """Raises when delivery fails after retries, so the caller can try again later."""
+    """Raises when delivery fails after retries, so the caller can try again later. Typed answers in
+    other languages are translated first (only those without a stored translation), when a provider
+    is configured; a failing provider leaves them as written."""
     t = translations(language)
     _ = t.gettext
     await transcribe_missing(db, transcriber, workshop_id=workshop_id)  # those the background task did not make
+    await translate_missing(db, workshop_id, language, translator)
     with db.session() as session:
         workshop = session.get(Workshop, workshop_id)
         assert workshop is not None
-        data = repo.workshop_answers(session, workshop)
+        data = repo.workshop_answers(session, workshop, translated_to=language)
     # Building the pack is CPU work of up to a second or two: keep the event loop free meanwhile.
     pack = await asyncio.to_thread(build_pack, data, language)
 
-    messages: list[str] = []
-    for view in pack.messages:
-        messages += text_messages(view, language)
-    for section in summary_sections(data, t, language):
-        messages += text_messages(section, language)
-    if len(messages) > MAX_MESSAGES:
-        # A large workshop would fill the chat with hundreds of messages: the documents hold it all.
-        left_out = len(messages) - MAX_MESSAGES
-        note = t.ngettext(
-            "{n} more message of answers is left out here: the documents below hold everything.",
-            "{n} more messages of answers are left out here: the documents below hold everything.",
-            left_out,
-        ).format(n=left_out)
-        messages = [*messages[:MAX_MESSAGES], *text_messages(note, language)]
+    pointer = _("Every answer, per question, is in the documents below: summary.txt to read, the meeting pack to print.")
+    messages = [m for part in pack.chat(pointer) for m in text_messages(part, language)]
     await send_html(bot, chat_id, messages)
     await send_voice_answers(bot, chat_id, data, language)
 
@@ -93,7 +90,7 @@ async def deliver_summary(
     documents = (
         ("meeting-pack.html", pack.html.encode("utf-8"), _("The meeting pack of “{title}”: open it in a browser, print it on A4")),
         ("answers.csv", pack.csv, _("All answers of “{title}” as a table (Excel, LibreOffice)")),
-        ("summary.txt", summary_text(data, t, language).encode("utf-8"), _("All answers of “{title}” in one file")),
+        ("summary.txt", pack.text.encode("utf-8"), _("All answers of “{title}” in one file")),
     )
     for filename, content, caption in documents:
         text = caption.format(title=title)[:MAX_CAPTION]

@@ -164,7 +164,13 @@ class DeliveryWorker:
             return "skipped"
         try:
             await deliver_summary(
-                self.app.bot, self.svc.db, target.workshop_id, target.chat_id, target.language, self.svc.settings.transcriber()
+                self.app.bot,
+                self.svc.db,
+                target.workshop_id,
+                target.chat_id,
+                target.language,
+                transcriber=self.svc.settings.transcriber(),
+                translator=self.svc.translator,
             )
         except Blocked:
             return "blocked"

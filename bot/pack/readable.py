@@ -1,0 +1,67 @@
+"""Typed answers made readable for the facilitator: the original beside its machine translation, or,
+without one, the original with its language named in the reader's language."""
+
+from __future__ import annotations
+
+import functools
+
+from babel import Locale
+from babel.support import NullTranslations
+
+from bot.i18n import isolate
+from bot.pack.views import Answers
+
+MARK = "🌐"  # stands before every machine translation; the legend says what it means
+
+
+@functools.cache
+def language_named(code: str, reader: str) -> str:
+    """``code``'s name in the reader's language (Arabisch, Tigrinya), as Babel's locale data has it."""
+    try:
+        name = Locale.parse(reader).languages.get(code)
+    except (ValueError, LookupError):
+        name = None
+    return name or code
+
+
+class Reading:
+    def __init__(self, answers: Answers, t: NullTranslations, language: str) -> None:
+        self.answers = answers
+        self.t = t
+        self.language = language
+
+    def named(self, code: str) -> str:
+        return language_named(code, self.language)
+
+    def gloss(self, text: str, language: str | None) -> tuple[str | None, str | None]:
+        """(machine translation, the original's language named): both None in the reader's language."""
+        if language is None or language == self.language:
+            return None, None
+        translation = self.answers.translations.get((language, text.strip()))
+        if translation is not None:
+            return translation, None
+        return None, language_named(language, self.language)
+
+    def line(self, text: str, language: str | None, length: int | None = None) -> str:
+        """Plain text: ``original 🌐 translation`` or ``original (Arabisch)``, each part isolated
+        for bidirectional text; ``length`` shortens each part."""
+        translation, named = self.gloss(text, language)
+        shown = isolate(shorten(text, length))
+        if translation is not None:
+            return f"{shown} {MARK} {isolate(shorten(translation, length))}"
+        if named is not None:
+            return f"{shown} ({named})"
+        return shown
+
+    def legend(self) -> str:
+        _ = self.t.gettext
+        if self.answers.translations:
+            return _("{mark} machine translation into your language; the original comes first.").format(mark=MARK)
+        return _("Answers in another language are shown as written, with the language named.")
+
+
+def shorten(text: str, length: int | None = None) -> str:
+    text = " ".join(text.split())
+    if length is None or len(text) <= length:
+        return text
+    return text[: length - 1].rstrip() + "…"
