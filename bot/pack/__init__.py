@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bot.i18n import translations
 from bot.pack import audio, csv_export, html, messages, pictures, views
-from bot.progress import split_answered
 from bot.pack.readable import Reading
+from bot.progress import split_answered
 from storage.repository import WorkshopAnswers
 
 CHAT_LINES = 60  # the chat part of a summary: the briefing, and the answers when they fit within this

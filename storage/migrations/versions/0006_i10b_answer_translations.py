@@ -1,7 +1,7 @@
 """answer translations: machine translations of typed answers, kept with the answer
 
-Revision ID: 0005_i10b
-Revises: 0004_i13
+Revision ID: 0006_i10b
+Revises: 0005_i9
 Create Date: 2026-11-30 15:00:00
 """
 
@@ -12,8 +12,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0005_i10b'
-down_revision: str | None = '0004_i13'
+revision: str = '0006_i10b'
+down_revision: str | None = '0005_i9'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
