@@ -484,7 +484,7 @@ def test_the_briefing_is_one_screen(pack: Pack) -> None:
     assert text.count("\n") + 1 <= 40
     # Who comes, per side, with how far each one is.
     assert "Formal workers (2): Anne ✓, Bram (A B)" in text
-    assert "Role not given yet (1): Piet –" in text
+    assert "Joined, no answers yet: Piet" in text  # named apart, not counted as a participant
     # Each side's strength as the other side sees it, next to its own view, and where they meet.
     assert "According to formal workers: Kennis van de cultuur (Dutch) ×2" in text
     assert "According to themselves: معرفة الثقافة (Arabic)" in text
