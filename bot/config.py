@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     delivery_interval: float = Field(30.0, gt=0)  # seconds between two looks at the jobs table in each process
     delivery_lease: float = Field(300.0, gt=0)  # seconds a claimed job stays with its process unless renewed
     delivery_parallel: int = Field(8, ge=1)  # reminders and summaries one process delivers at once
+    outbox_interval: float = Field(15.0, gt=0)  # seconds between looks for prompts owed but not delivered
+    outbox_after: float = Field(20.0, gt=0)  # seconds a prompt is owed before it is sent again (> one send's retries)
+    inbox_lease: float = Field(60.0, gt=0)  # seconds before an update held by a silent process is taken by another
     transcribe_url: str | None = None  # OpenAI-compatible speech to text; none: recordings stay on this machine
     transcribe_api_key: str | None = Field(None, repr=False)
     transcribe_model: str = "whisper-1"

@@ -1,28 +1,34 @@
 """Runs the engine for one participant against the database.
 
 Loads the participant's position and answers, lets the pure engine decide, and commits the
-answer changes and the new position in one transaction before the caller shows anything.
+answer changes, the new position and "a reply is owed" in one transaction before the caller shows
+anything. When the event came from a stored update, the same transaction marks that update
+handled, so a duplicate delivery or a second process can never apply it twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
-from bot.engine import Effort, Event, Outcome, State, VoiceInput, Wording, run, time_left
+from bot.engine import Effort, Event, Kind, Outcome, Pick, Show, State, TextInput, VoiceInput, Wording, run, time_left
 from bot.engine import Position as EnginePosition
 from bot.engine.voice import refs
 from bot.flows import workshop_flows
 from bot.i18n import translations
 from bot.timefmt import format_meeting
 from bot.wording import BUTTONS
-from storage import Database, Participant, Position, Workshop
+from storage import Database, Participant, Position, Workshop, inbox
 from storage import repository as repo
 from storage.models import utcnow
 
 # Answers that also describe the participant in the summary and the status list.
 _PROFILE_FIELDS = {"intro.name": "display_name", "intro.role": "role", "intro.org": "organisation"}
+
+
+class AlreadyHandled(Exception):  # noqa: N818 - reads as "except AlreadyHandled"
+    """The update was applied before (a duplicate delivery, or another process was first)."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,35 @@ class Reply:
     participant: Participant
     workshop: Workshop
     language: str
-    prompt_message_id: int | None  # the prompt shown before this event, whose buttons should go
+    prompt_message_id: int | None  # the prompt on screen before this event, whose buttons should go
+    owes_prompt: bool  # a new prompt message is to be sent (else: a notice on the button, or ticks edited)
+
+
+def owes_prompt(event: Event, outcome: Outcome) -> bool:
+    """Whether the event is answered with a new prompt message.
+
+    A button (an event that names its step, other than typed text) that was stale or refused is
+    answered on the button itself; a tick in a multiple choice edits the check marks in place."""
+    from_button = getattr(event, "at", None) is not None and not isinstance(event, TextInput)
+    if not from_button:
+        return True
+    if outcome.stale or not outcome.accepted:
+        return False
+    return not (isinstance(event, Pick) and outcome.view.kind is Kind.MULTI and outcome.view.key == event.at)
+
+
+def bind_text(event: Event, stored: Position | None, message_id: int | None) -> Event:
+    """Typed text answers the prompt that was on screen when it was typed.
+
+    In a private chat the user's and the bot's messages share one rising sequence of ids: text with
+    a lower id than the last prompt was typed before that prompt arrived, so it belongs to the one
+    before (and the engine refuses to file it under the current question)."""
+    if not isinstance(event, TextInput) or message_id is None or stored is None or stored.prompt_message_id is None:
+        return event
+    if stored.prompt_key is None:
+        return event
+    at = stored.prompt_key if message_id > stored.prompt_message_id else stored.previous_prompt_key
+    return event if at is None else replace(event, at=at)
 
 
 def engine_state(workshop: Workshop, answers: dict, stored: Position | None, language: str) -> State:
@@ -58,40 +92,73 @@ class Conversation:
         self.db = db
         self.wording = wording  # how the transport names its controls in prompts
 
-    def handle(self, participant_id: int, event: Event, shown_prompt: int | None = None) -> Reply:
+    def handle(self, participant_id: int, event: Event) -> Reply:
         with self.db.session() as session:
-            participant = session.get(Participant, participant_id)
+            participant = session.get(Participant, participant_id, with_for_update=self._lock)
             if participant is None:
                 raise LookupError(f"no participant {participant_id}")
             workshop = session.get(Workshop, participant.workshop_id)
             assert workshop is not None
             position = session.get(Position, participant_id)
-            return self._handle(session, participant, workshop, position, event, shown_prompt)
+            return self._handle(session, participant, workshop, position, event)
 
-    def handle_for(self, user_key: str, event: Event, shown_prompt: int | None = None) -> Reply | None:
+    def handle_for(
+        self, user_key: str, event: Event, *, update_id: int | None = None, message_id: int | None = None
+    ) -> Reply | None:
         """The event for the person's active workshop, in one transaction; None when they have none.
 
-        ``shown_prompt``: the message id of the last prompt the transport sent, if it knows it; it is
-        stored with the position in this same transaction instead of one of its own."""
+        ``update_id``: the stored update this event comes from (marked handled in this transaction;
+        AlreadyHandled when it was). ``message_id``: the id of the person's message, for typed text."""
+        with self.db.session() as session:
+            found = repo.active_state(session, user_key, lock=self._lock)
+            if found is None:
+                return None
+            if update_id is not None and not inbox.handled_here(session, update_id, utcnow()):
+                raise AlreadyHandled(update_id)
+            participant, workshop, stored = found
+            return self._handle(session, participant, workshop, stored, bind_text(event, stored, message_id))
+
+    def peek(self, user_key: str) -> Reply | None:
+        """The current step's view without changing anything (a keyboard page turned)."""
         with self.db.session() as session:
             found = repo.active_state(session, user_key)
             if found is None:
                 return None
-            return self._handle(session, *found, event, shown_prompt)
+            reply = self._handle(session, *found, Show())
+            session.rollback()  # looking owes no prompt and moves nothing
+            return reply
 
-    def handle_voice(self, user_key: str, incoming: repo.IncomingAudio, shown_prompt: int | None = None) -> Reply | None:
+    def prompt_shown(self, participant_id: int, message_id: int, key: str) -> None:
+        """The prompt for ``key`` reached the person as ``message_id``: the owed reply is paid."""
+        with self.db.session() as session:
+            repo.prompt_shown(session, participant_id, message_id, key)
+
+    def prompt_failed(self, participant_id: int) -> None:
+        """Delivery failed after its retries: the prompt stays owed, counted from now."""
+        with self.db.session() as session:
+            repo.prompt_failed(session, participant_id)
+
+    @property
+    def _lock(self) -> bool:
+        # One participant's updates are applied one at a time across processes (PostgreSQL row lock);
+        # SQLite has a single writer anyway.
+        return self.db.engine.dialect.name == "postgresql"
+
+    def handle_voice(self, user_key: str, incoming: repo.IncomingAudio, *, update_id: int | None = None) -> Reply | None:
         """A spoken answer for the person's active workshop: the recording and the answer that points to
         it are committed together, or (refused) neither is kept. None when they have no workshop."""
         with self.db.session() as session:
-            found = repo.active_state(session, user_key)
+            found = repo.active_state(session, user_key, lock=self._lock)
             if found is None:
                 return None
+            if update_id is not None and not inbox.handled_here(session, update_id, utcnow()):
+                raise AlreadyHandled(update_id)
             participant = found[0]
             assert participant.id is not None
             audio = repo.add_audio(session, participant.id, incoming) if incoming.data is not None else None
             ref = str(audio.id) if audio is not None else None
             event = VoiceInput(ref=ref, seconds=incoming.seconds, size=incoming.size)
-            reply = self._handle(session, *found, event, shown_prompt)
+            reply = self._handle(session, *found, event)
             if audio is not None:
                 keys = [key for key, value in reply.outcome.changes.items() if ref in refs(value)]
                 if keys:
@@ -101,13 +168,7 @@ class Conversation:
             return reply
 
     def _handle(
-        self,
-        session: Session,
-        participant: Participant,
-        workshop: Workshop,
-        stored: Position | None,
-        event: Event,
-        shown_prompt: int | None,
+        self, session: Session, participant: Participant, workshop: Workshop, stored: Position | None, event: Event
     ) -> Reply:
         assert participant.id is not None
         rows = repo.answer_rows(session, participant.id)
@@ -119,7 +180,7 @@ class Conversation:
         self._drop_unused_audio(session, participant.id, answers, outcome)
         self._sync_profile(participant, outcome)
         new = outcome.position
-        previous_prompt = shown_prompt if shown_prompt is not None else (stored.prompt_message_id if stored else None)
+        owed = owes_prompt(event, outcome)
         unchanged = stored is not None and (
             stored.exercise,
             stored.step,
@@ -127,13 +188,12 @@ class Conversation:
             stored.finished,
             stored.return_to,
             stored.choosing,
-            stored.prompt_message_id,
-        ) == (new.flow, new.step, set(new.completed), new.finished, new.return_to, new.choosing, previous_prompt)
-        if not unchanged:
+        ) == (new.flow, new.step, set(new.completed), new.finished, new.return_to, new.choosing)
+        if not unchanged or (owed and not (stored is not None and stored.prompt_pending)):
             saved = repo.save_position(
                 session, participant.id, new.flow, new.step, new.completed, new.finished, new.return_to, new.choosing
             )
-            saved.prompt_message_id = previous_prompt
+            saved.prompt_pending = saved.prompt_pending or owed
         session.add(participant)
         session.flush()
         return Reply(
@@ -141,7 +201,8 @@ class Conversation:
             participant=participant,
             workshop=workshop,
             language=participant.language,
-            prompt_message_id=previous_prompt,
+            prompt_message_id=stored.prompt_message_id if stored is not None else None,
+            owes_prompt=owed,
         )
 
     def time_left(self, participant_id: int) -> Effort:

@@ -130,7 +130,14 @@ class Position(SQLModel, table=True):
     finished: bool = False
     return_to: str | None = Field(default=None, max_length=100)  # "flow.step" to go back to after changing one answer
     choosing: str | None = Field(default=None, max_length=32)  # at the review: the exercise whose questions are listed
-    prompt_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # its keyboard goes
+    # The last prompt sent: its keyboard goes when the next one is shown, and typed text is bound to the
+    # prompt that was on screen when it was typed (message ids of a private chat are one rising sequence).
+    prompt_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    prompt_key: str | None = Field(default=None, max_length=100)  # "flow.step" of that prompt
+    previous_prompt_key: str | None = Field(default=None, max_length=100)  # of the prompt before it
+    # A reply is owed: set with every committed answer, cleared once the next prompt was delivered.
+    # The outbox sweep re-sends owed prompts that stay undelivered (Telegram down, a crash after the commit).
+    prompt_pending: bool = False
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -198,3 +205,25 @@ class Audio(SQLModel, table=True):
     transcript: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # automatic, when configured
     transcribed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+class InboxUpdate(SQLModel, table=True):
+    """A Telegram update, stored before Telegram is told it arrived and handled from here.
+
+    Duplicates (the same update_id delivered twice) are dropped on insert; updates of one chat are
+    handled strictly in update_id order, by whichever process claims the oldest pending one first.
+    The payload (which holds what the person typed) is removed once the update is handled; the row
+    stays a while to recognise late duplicates."""
+
+    __tablename__ = "inbox"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    payload: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    received_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    attempts: int = 0
+    # Set in the transaction that applies the update to a participant's answers: a second attempt
+    # (another process, after a lease ran out) finds it and applies nothing.
+    applied_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Set once handling ended, replies included: only then may the chat's next update be claimed.
+    done_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

@@ -329,8 +329,13 @@ def set_language(session: Session, user_key: str, language: str) -> None:
         session.add(facilitator)
 
 
-def active_state(session: Session, user_key: str) -> tuple[Participant, Workshop, Position | None] | None:
-    """The person's active participation with its workshop and position, in one query (the hot path)."""
+def active_state(
+    session: Session, user_key: str, *, lock: bool = False
+) -> tuple[Participant, Workshop, Position | None] | None:
+    """The person's active participation with its workshop and position, in one query (the hot path).
+
+    ``lock``: hold the participant's row until the transaction ends, so that two processes apply
+    one person's updates one after the other (PostgreSQL)."""
     query = (
         select(Participant, Workshop, Position)
         .join(Account, col(Account.active_participant_id) == col(Participant.id))
@@ -338,6 +343,8 @@ def active_state(session: Session, user_key: str) -> tuple[Participant, Workshop
         .outerjoin(Position, col(Position.participant_id) == col(Participant.id))
         .where(Account.user_key == user_key)
     )
+    if lock:
+        query = query.with_for_update(of=Participant)
     row = session.exec(query).first()
     return None if row is None else (row[0], row[1], row[2])
 
@@ -476,3 +483,47 @@ def set_transcript(session: Session, audio_id: int, text: str) -> None:
         .where(col(Audio.id) == audio_id, col(Audio.transcript).is_(None))
         .values(transcript=text, transcribed_at=utcnow())
     )
+
+
+def prompt_shown(session: Session, participant_id: int, message_id: int, key: str) -> None:
+    """The prompt for step ``key`` was delivered as ``message_id``: remember it, the reply is no longer owed."""
+    position = session.get(Position, participant_id)
+    if position is None:
+        return
+    position.previous_prompt_key = position.prompt_key
+    position.prompt_key = key
+    position.prompt_message_id = message_id
+    position.prompt_pending = False
+    session.add(position)
+
+
+def prompt_failed(session: Session, participant_id: int) -> None:
+    position = session.get(Position, participant_id)
+    if position is not None and position.prompt_pending:
+        position.updated_at = utcnow()
+        session.add(position)
+
+
+def owed_prompts(session: Session, older_than: datetime, limit: int = 50) -> list[tuple[int, datetime]]:
+    """Participants owed a prompt since before ``older_than`` (its delivery failed, or a process died)."""
+    query = (
+        select(Position.participant_id, Position.updated_at)
+        .where(col(Position.prompt_pending).is_(True), col(Position.updated_at) < older_than)
+        .order_by(col(Position.updated_at))
+        .limit(limit)
+    )
+    return [(pid, when) for pid, when in session.exec(query)]
+
+
+def claim_owed_prompt(session: Session, participant_id: int, seen_at: datetime, now: datetime) -> bool:
+    """Take the owed prompt for re-sending; False when another process took it or it was paid meanwhile."""
+    result = session.execute(
+        update(Position)
+        .where(
+            col(Position.participant_id) == participant_id,
+            col(Position.prompt_pending).is_(True),
+            col(Position.updated_at) == seen_at,
+        )
+        .values(updated_at=now)
+    )
+    return result.rowcount == 1

@@ -41,7 +41,8 @@ class FakeBotApi:
         self.violations: list[str] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(100)
+        # In a private chat the person's and the bot's messages share one rising sequence of ids, as on Telegram.
+        self._message_ids: dict[int, itertools.count[int]] = {}
         self._changed = asyncio.Condition()
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._holds: dict[str, asyncio.Event] = {}
@@ -50,6 +51,9 @@ class FakeBotApi:
         self.base_url = ""
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, bytes), served by getFile
         self.downloads: list[str] = []  # file paths fetched from /file/bot<token>/<path>
+        self.delays: dict[str, float] = {}  # method -> seconds the server takes to answer it
+        self.webhook: tuple[str, str | None] | None = None  # (url, secret) once deliver_to() is called
+        self.last_update_id = 0
 
     # --- server ---------------------------------------------------------------------
 
@@ -88,6 +92,8 @@ class FakeBotApi:
                 self._changed.notify_all()
             await gate.wait()  # held by the test: this call is answered (and recorded) once released
             self.held[method] -= 1
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])  # a slow Telegram, not synchronisation
         failures = self._failures.get(method)
         if failures:
             status, body = failures.pop(0)
@@ -184,9 +190,12 @@ class FakeBotApi:
             return message
         return True  # answerCallbackQuery, setMyCommands, deleteWebhook, ...
 
+    def next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(int(chat_id), itertools.count(1)))
+
     def _message(self, params: dict[str, Any], files: dict[str, bytes], method: str) -> dict[str, Any]:
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
+            "message_id": self.next_message_id(params["chat_id"]),
             "date": int(time.time()),
             "chat": {"id": params["chat_id"], "type": "private"},
             "from": BOT_USER,
@@ -238,12 +247,38 @@ class FakeBotApi:
     def fail_next_403(self, method: str) -> None:
         self.fail_next(method, 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
 
-    async def push(self, update: dict[str, Any]) -> int:
-        update_id = next(self._update_ids)
+    def deliver_to(self, url: str, secret: str | None) -> None:
+        """From now on updates are POSTed to ``url`` (a webhook), as Telegram does after setWebhook."""
+        self.webhook = (url, secret)
+
+    async def push(self, update: dict[str, Any], update_id: int | None = None) -> int:
+        """Queue an update for getUpdates, or POST it to the webhook (retried until a 200, as Telegram does).
+        ``update_id``: deliver an update again under the id it had (a duplicate delivery)."""
+        update_id = next(self._update_ids) if update_id is None else update_id
+        self.last_update_id = max(self.last_update_id, update_id)
+        if self.webhook is not None:
+            await self._post_webhook({"update_id": update_id, **update})
+            return update_id
         async with self._changed:
             self._updates.append({"update_id": update_id, **update})
             self._changed.notify_all()
         return update_id
+
+    async def _post_webhook(self, update: dict[str, Any]) -> None:
+        import aiohttp
+
+        url, secret = self.webhook or ("", None)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        async with aiohttp.ClientSession() as client:
+            for _attempt in range(50):
+                try:
+                    async with client.post(url, json=update, headers=headers) as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)  # Telegram's retry of a failed delivery
+        raise AssertionError(f"webhook never accepted update {update['update_id']}")
 
     async def wait_for(self, predicate: Callable[[Call], bool], *, after: int = 0, timeout: float = 10.0) -> Call:
         """The first call from index ``after`` on that matches; fails loudly after ``timeout`` seconds."""

@@ -7,18 +7,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application
-
 from bot.config import Settings
 from bot.engine import Kind
 from bot.flows import flow_by_id
-from bot.transports.telegram.app import build_application
+from bot.transports.telegram.runtime import Runtime
 from storage import Database
 from tests.fake_bot_api import BOT_USER, Call, FakeBotApi
 
 TOKEN = "123456:TEST-TOKEN-never-logged"
-_message_ids = itertools.count(1)
+_callback_ids = itertools.count(1)
 
 
 def settings_for(api: FakeBotApi, db: Database, admins: frozenset[int], **extra: object) -> Settings:
@@ -29,22 +26,16 @@ def settings_for(api: FakeBotApi, db: Database, admins: frozenset[int], **extra:
 
 async def start_app(
     api: FakeBotApi, db: Database, admins: frozenset[int], *, rate_limit: bool = True, poll: bool = True, **extra: object
-) -> Application:
-    """The bot as a process runs it. ``poll=False``: a second worker that takes no updates, only jobs."""
-    app = build_application(settings_for(api, db, admins, **extra), db, rate_limit=rate_limit)
-    await app.initialize()
-    await app.post_init(app)  # run_polling would; here the test drives the lifecycle
-    await app.start()
-    if poll:
-        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
-    return app
+) -> Runtime:
+    """The bot as `python -m bot run` runs it (intake into the inbox, dispatcher), in this event loop.
+    ``poll=False``: a second worker that takes no updates from Telegram (it still handles stored ones and jobs)."""
+    runtime = Runtime(settings_for(api, db, admins, **extra), db, rate_limit=rate_limit, intake=poll)
+    await runtime.start()
+    return runtime
 
 
-async def stop_app(app: Application) -> None:
-    if app.updater.running:
-        await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
+async def stop_app(runtime: Runtime) -> None:
+    await runtime.stop()
 
 
 def buttons(call: Call) -> list[dict[str, Any]]:
@@ -54,7 +45,8 @@ def buttons(call: Call) -> list[dict[str, Any]]:
 
 def is_prompt(call: Call) -> bool:
     found = buttons(call)
-    return call.method == "sendMessage" and bool(found) and found[0]["callback_data"].startswith("a|")
+    delivered = isinstance(call.result, dict) and "message_id" in call.result  # not a send that Telegram refused
+    return call.method == "sendMessage" and delivered and bool(found) and found[0]["callback_data"].startswith("a|")
 
 
 def is_closing(call: Call) -> bool:
@@ -105,7 +97,7 @@ class Phone:
 
     async def send(self, text: str) -> int:
         mark = self.mark()
-        message: dict[str, Any] = {"message_id": next(_message_ids), "date": int(time.time()), "chat": self.chat, "from": self.user, "text": text}
+        message: dict[str, Any] = {"message_id": self.api.next_message_id(self.id), "date": int(time.time()), "chat": self.chat, "from": self.user, "text": text}
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         await self.api.push({"message": message})
@@ -118,7 +110,7 @@ class Phone:
             "photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}],
             "voice": {"file_id": "v", "file_unique_id": "v", "duration": 2},
         }[kind]
-        await self.api.push({"message": {"message_id": next(_message_ids), "date": int(time.time()), "chat": self.chat, "from": self.user, kind: media}})
+        await self.api.push({"message": {"message_id": self.api.next_message_id(self.id), "date": int(time.time()), "chat": self.chat, "from": self.user, kind: media}})
         return mark
 
     async def send_voice(
@@ -130,18 +122,18 @@ class Phone:
         mark = self.mark()
         media: dict[str, Any] = {"file_id": file_id, "file_unique_id": "u" + file_id, "duration": seconds, "mime_type": mime}
         media["file_size"] = size if size is not None else len(content or b"")
-        message = {"message_id": next(_message_ids), "date": int(time.time()), "chat": self.chat, "from": self.user, kind: media}
+        message = {"message_id": self.api.next_message_id(self.id), "date": int(time.time()), "chat": self.chat, "from": self.user, kind: media}
         await self.api.push({"message": message})
         return mark
 
     async def press(self, data: str, message_id: int) -> int:
         mark = self.mark()
         message = {"message_id": message_id, "date": int(time.time()), "chat": self.chat, "from": BOT_USER, "text": "…"}
-        await self.api.push({"callback_query": {"id": f"cb{next(_message_ids)}", "from": self.user, "chat_instance": "ci", "data": data, "message": message}})
+        await self.api.push({"callback_query": {"id": f"cb{next(_callback_ids)}", "from": self.user, "chat_instance": "ci", "data": data, "message": message}})
         return mark
 
-    async def prompt(self, after: int) -> Prompt:
-        call = await self.api.wait_for(lambda c: is_prompt(c) and c.params.get("chat_id") == self.id, after=after)
+    async def prompt(self, after: int, timeout: float = 10.0) -> Prompt:
+        call = await self.api.wait_for(lambda c: is_prompt(c) and c.params.get("chat_id") == self.id, after=after, timeout=timeout)
         key = buttons(call)[0]["callback_data"].split("|")[1]
         return Prompt(call, key, call.result["message_id"])
 

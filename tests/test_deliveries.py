@@ -83,7 +83,7 @@ def summaries(api: FakeBotApi, chat_id: int, after: int = 0) -> list[Call]:
 
 async def tick(app, now: datetime) -> int:
     """One look at the jobs table at ``now``, and every delivery it started, to the end."""
-    worker = worker_of(app)
+    worker = worker_of(app.app)
     claimed = await worker.tick(now)
     await worker.drain()
     return claimed
@@ -219,7 +219,7 @@ async def test_summary_is_acknowledged_at_once_and_participants_are_answered_whi
         assert next_prompt.key != "intro.name"
         gate.set()
         document = await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark, timeout=30)
-        await worker_of(a).drain()
+        await worker_of(a.app).drain()
     finally:
         await stop_app(a)
     order = [api.calls.index(c) for c in (ack, pictures, next_prompt.call, document)]

@@ -363,7 +363,7 @@ async def test_a_summary_that_cannot_be_delivered_is_retried_not_dropped(api: Fa
             workshop.reminder_hours = 1  # only the summary is due at `now`: the failures are all its own
             meeting = workshop.meeting_at
         now = meeting.replace(tzinfo=meeting.tzinfo or UTC) - timedelta(hours=20)  # the summary is due
-        worker = worker_of(app)
+        worker = worker_of(app.app)
         for _ in range(4):  # every attempt of the first delivery fails: a gateway error each time
             api.fail_next("sendMessage", 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
         await worker.tick(now)
@@ -434,17 +434,15 @@ async def test_start_without_code_explains_and_asks_for_one(api: FakeBotApi, app
 
 
 async def test_webhook_with_secret_token(api: FakeBotApi, db: Database, unused_tcp_port: int) -> None:
+    from bot.transports.telegram.runtime import Runtime
     from tests.telegram_helpers import settings_for
 
-    settings = settings_for(api, db, frozenset({ADMIN}), webhook_url="https://bot.example.org/telegram", webhook_secret="s3cret-path-token")
-    from bot.transports.telegram.app import build_application
-
-    app = build_application(settings, db)
-    await app.initialize()
-    await app.start()
-    await app.updater.start_webhook(
-        listen="127.0.0.1", port=unused_tcp_port, url_path="telegram", webhook_url=settings.webhook_url, secret_token=settings.webhook_secret
-    )
+    settings = settings_for(
+        api, db, frozenset({ADMIN}), webhook_url="https://bot.example.org/telegram", webhook_secret="s3cret-path-token",
+        webhook_listen="127.0.0.1", webhook_port=unused_tcp_port,
+    )  # fmt: skip
+    runtime = Runtime(settings, db, webhook=True)
+    await runtime.start()
     try:
         set_hook = await api.wait_for(lambda c: c.method == "setWebhook")
         assert set_hook.params["secret_token"] == "s3cret-path-token"
@@ -461,9 +459,7 @@ async def test_webhook_with_secret_token(api: FakeBotApi, db: Database, unused_t
         reply = await api.wait_for(lambda c: c.method == "sendMessage" and c.params.get("chat_id") == OUTSIDER, after=mark)
         assert "join code" in reply.params["text"]
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+        await runtime.stop()
 
 
 async def test_messages_to_one_chat_are_paced(api: FakeBotApi, db: Database) -> None:

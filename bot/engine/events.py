@@ -12,7 +12,10 @@ class Show:
 
 @dataclass(frozen=True)
 class TextInput:
+    """Typed text; ``at`` is the step key of the prompt that was on screen when it was typed, if known."""
+
     text: str
+    at: str | None = None
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,11 @@ class _Run:
 
         at = getattr(event, "at", None)
         if at is not None and at != key:
-            return self.outcome(pos, _("That button belongs to an earlier question. Here is the current one."), stale=True)
+            if isinstance(event, TextInput):  # typed while an earlier question was on screen: never filed here
+                notice = _("Your message was written for an earlier question, so it was not saved. Here is the current question.")
+            else:
+                notice = _("That button belongs to an earlier question. Here is the current one.")
+            return self.outcome(pos, notice, stale=True)
 
         if isinstance(event, Keep) and step.kind in (Kind.INFO, Kind.MULTI, Kind.LIST):
             event = Done(at=event.at)  # "keep" there means "go on", with the same checks as "done"

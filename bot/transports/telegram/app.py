@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -19,12 +20,15 @@ from telegram.ext import (
 
 from bot.config import DEFAULT_API_URL, Settings
 from bot.conversation import Conversation
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate, translations
 from bot.translation import provider_from_settings
 from bot.transports.telegram import facilitators as fac
 from bot.transports.telegram import participants as part
 from bot.transports.telegram.context import BotContext
+from bot.transports.telegram.delivery import send_html
+from bot.transports.telegram.outbox import resend_owed_prompts
 from bot.transports.telegram.pacing import ChatPacedRateLimiter
+from bot.transports.telegram.rendering import text_messages
 from bot.transports.telegram.worker import start_deliveries
 from storage import Database
 
@@ -69,6 +73,8 @@ async def on_startup(app: Application) -> None:
     except TelegramError as exc:  # a menu is a convenience: never a reason not to start
         log.warning("could not set the command menus: %s", type(exc).__name__)
     start_deliveries(app)
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(resend_owed_prompts, interval=settings.outbox_interval, first=settings.outbox_interval, name="outbox")
 
 
 async def log_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -78,8 +84,33 @@ async def log_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure (its kind, never the text) and tell the person, in their language, to try again."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s: %s", update_id, type(context.error).__name__, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    await tell_to_try_again(context, update)
+
+
+async def tell_to_try_again(context: ContextTypes.DEFAULT_TYPE, update: Update) -> None:
+    svc: BotContext = context.application.bot_data["services"]
+    try:
+        language = await asyncio.to_thread(part.account_language, svc, update)
+    except Exception:  # the database itself may be what failed
+        language = negotiate(update.effective_user.language_code if update.effective_user else None)
+    text = translations(language).gettext(
+        "Sorry, something went wrong on our side and your last message was not saved. Everything you saved "
+        "before is safe. Please try again in a moment."
+    )
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        else:
+            await send_html(context.bot, update.effective_chat.id, text_messages(text, language))
+    except Exception as exc:  # nothing more to do: the failure is logged above
+        log.warning("could not tell chat about the failure: %s", type(exc).__name__)
 
 
 def build_application(settings: Settings, db: Database | None = None, *, rate_limit: bool = True) -> Application:
@@ -88,7 +119,8 @@ def build_application(settings: Settings, db: Database | None = None, *, rate_li
     # httpx logs every request URL at INFO, and the Bot API puts the token in the URL.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     database = db or Database(settings.database_url)
-    builder = ApplicationBuilder().token(settings.token).post_init(on_startup)
+    # No PTB Updater: updates come from the database inbox (see intake.py and dispatch.py).
+    builder = ApplicationBuilder().token(settings.token).updater(None).post_init(on_startup)
     if settings.api_url != DEFAULT_API_URL:
         builder = builder.base_url(settings.api_url).base_file_url(settings.api_url.replace("/bot", "/file/bot"))
     if rate_limit:
@@ -122,33 +154,29 @@ def build_application(settings: Settings, db: Database | None = None, *, rate_li
         "summary": fac.on_summary,
         "invite": fac.on_invite,
     }
+    # An edit of an earlier message is never taken for a new answer or command.
+    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, part.on_edited))
+    new_message = private & filters.UpdateType.MESSAGE
     for name, callback in commands.items():
-        app.add_handler(CommandHandler(name, callback, filters=private))
-    app.add_handler(MessageHandler(private & filters.COMMAND, part.on_unknown_command))
-    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, part.on_text))
-    app.add_handler(MessageHandler(private & (filters.VOICE | filters.AUDIO), part.on_voice))
-    app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, part.on_media))
+        app.add_handler(CommandHandler(name, callback, filters=new_message))
+    app.add_handler(MessageHandler(new_message & filters.COMMAND, part.on_unknown_command))
+    app.add_handler(MessageHandler(new_message & filters.TEXT & ~filters.COMMAND, part.on_text))
+    app.add_handler(MessageHandler(new_message & (filters.VOICE | filters.AUDIO), part.on_voice))
+    app.add_handler(MessageHandler(new_message & ~filters.TEXT & ~filters.StatusUpdate.ALL, part.on_media))
     app.add_handler(CallbackQueryHandler(part.on_callback))
     app.add_error_handler(on_error)
     return app
 
 
 def run_polling(settings: Settings) -> None:
-    app = build_application(settings)
-    log.info("starting long polling")
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    from bot.transports.telegram.runtime import run
+
+    run(settings, webhook=False)
 
 
 def run_webhook(settings: Settings) -> None:
     if not settings.webhook_url:
         raise SystemExit("Set WEBHOOK_URL (the public HTTPS address Telegram should call) to run the webhook.")
-    app = build_application(settings)
-    log.info("starting webhook server")
-    app.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path="telegram",
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret,
-        allowed_updates=Update.ALL_TYPES,
-    )
+    from bot.transports.telegram.runtime import run
+
+    run(settings, webhook=True)

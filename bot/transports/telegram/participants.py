@@ -12,14 +12,13 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.conversation import Reply
+from bot.conversation import AlreadyHandled, Reply
 from bot.engine import (
     Back,
     Done,
     Event,
     Flow,
     Keep,
-    Kind,
     NonText,
     OpenAnswers,
     Pick,
@@ -37,7 +36,7 @@ from bot.i18n import LANGUAGES, is_reviewed, language_name, negotiate, translati
 from bot.progress import describe
 from bot.transcripts import transcribe_missing
 from bot.transports.telegram.context import BotContext, services, user_key
-from bot.transports.telegram.delivery import Blocked, remove_keyboard, send_html, with_retries
+from bot.transports.telegram.delivery import Blocked, Undelivered, remove_keyboard, send_html, with_retries
 from bot.transports.telegram.rendering import MAX_CALLBACK, decode, encode, keyboard, render_view, text_messages
 from bot.transports.telegram.voice import play_back, receive
 from storage import repository as repo
@@ -68,21 +67,22 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
     query = update.callback_query
     outcome = reply.outcome
     view = outcome.view
-    if query is not None:
+    if query is not None and not reply.owes_prompt:
         if outcome.stale or not outcome.accepted:
             await query.answer((view.notice or "")[:MAX_CALLBACK])
             return
-        if outcome.play:
-            # The recordings again, then the same question below them, so the person carries on there.
-            await query.answer()
-            await play_back(context.bot, svc.db, chat.id, outcome.play, translations(reply.language))
-            await show(context, svc, chat.id, participant_id, reply)
-            return
-        if view.kind is Kind.MULTI and query.message is not None and _same_step(query, view.key):
-            # A tick or untick: only the check marks change, on the page the button was on.
-            await query.answer()
+        # A tick or untick: only the check marks change, on the page the button was on.
+        await query.answer()
+        if query.message is not None:
             await edit_keyboard(query, view, reply.language, _page_of(query))
-            return
+        return
+    if query is not None and outcome.play:
+        # The recordings again, then the same question below them, so the person carries on there.
+        await query.answer()
+        await play_back(context.bot, svc.db, chat.id, outcome.play, translations(reply.language))
+        await show(context, svc, chat.id, participant_id, reply)
+        return
+    if query is not None:
         # The spinner on the button and the next prompt: independent calls, made at once.
         await asyncio.gather(query.answer(), show(context, svc, chat.id, participant_id, reply))
         return
@@ -90,7 +90,10 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
 
 
 async def show(context: ContextTypes.DEFAULT_TYPE, svc: BotContext, chat_id: int, participant_id: int, reply: Reply) -> None:
-    """Send the view as a new prompt and take the buttons off the previous one (both at once)."""
+    """Send the view as a new prompt and take the buttons off the previous one (both at once).
+
+    Once delivered, the prompt's message id is stored (the owed reply is paid); when delivery fails
+    it stays owed and the outbox sends it again later."""
     rendered = render_view(reply.outcome.view, reply.language)
     try:
         _removed, message = await asyncio.gather(
@@ -98,10 +101,14 @@ async def show(context: ContextTypes.DEFAULT_TYPE, svc: BotContext, chat_id: int
             send_html(context.bot, chat_id, rendered.messages, rendered.keyboard),
         )
     except Blocked:
-        mark_blocked(svc, participant_id)
+        await asyncio.to_thread(mark_blocked, svc, participant_id)
+        return
+    except Undelivered:
+        log.warning("prompt for participant %d not delivered; it stays owed", participant_id)
+        await asyncio.to_thread(svc.conversation.prompt_failed, participant_id)
         return
     if message is not None:
-        svc.prompts.remember(reply.participant.user_key, message.message_id)
+        await asyncio.to_thread(svc.conversation.prompt_shown, participant_id, message.message_id, reply.outcome.view.key)
 
 
 def mark_blocked(svc: BotContext, participant_id: int) -> None:
@@ -110,11 +117,6 @@ def mark_blocked(svc: BotContext, participant_id: int) -> None:
         participant = session.get(repo.Participant, participant_id)
         if participant is not None:
             participant.blocked_at = utcnow()
-
-
-def _same_step(query: CallbackQuery, key: str) -> bool:
-    decoded = decode(query.data)
-    return decoded is not None and decoded[0] in ("a", "p") and decoded[1][0] == key
 
 
 def _page_of(query: CallbackQuery) -> int:
@@ -143,7 +145,7 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
-    reply = svc.conversation.handle_for(user_key(user), Show(), svc.prompts.get(user_key(user)))
+    reply = await asyncio.to_thread(svc.conversation.peek, user_key(user))
     if reply is None:
         await query.answer()
         return
@@ -161,8 +163,15 @@ async def handle_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    key = user_key(user)
-    reply = svc.conversation.handle_for(key, event, svc.prompts.get(key))
+    message = update.message
+    typed_id = message.message_id if message is not None and isinstance(event, TextInput) else None
+    try:
+        reply = await asyncio.to_thread(
+            svc.conversation.handle_for, user_key(user), event, update_id=update.update_id, message_id=typed_id
+        )
+    except AlreadyHandled:
+        log.info("update %d was already handled", update.update_id)
+        return True
     if reply is None:
         return False
     assert reply.participant.id is not None
@@ -249,7 +258,7 @@ async def join_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE, cod
         ),
         language_keyboard(language),
     )
-    reply = svc.conversation.handle(participant_id, Show(), svc.prompts.get(user_key(user)))
+    reply = await asyncio.to_thread(svc.conversation.handle, participant_id, Show())
     await show(context, svc, chat.id, participant_id, reply)
 
 
@@ -286,6 +295,23 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await join_with_code(update, context, message.text)  # not in a workshop yet: the text is a join code
 
 
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edit of a message sent earlier never answers the current question: say so, ask again."""
+    svc = services(context)
+    language = await asyncio.to_thread(account_language, svc, update)
+    note = translations(language).gettext(
+        "You changed a message you sent earlier. Changes are not saved: to change an answer, use /back or "
+        "/myanswers. Here is the current question."
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    try:
+        await send_html(context.bot, chat.id, text_messages(note, language))
+    except (Blocked, Undelivered):
+        return
+    await handle_event(update, context, Show())
+
+
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     video = message is not None and (message.video is not None or message.video_note is not None)
@@ -298,8 +324,10 @@ async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     incoming = await receive(context.bot, message)
-    key = user_key(user)
-    reply = svc.conversation.handle_voice(key, incoming, svc.prompts.get(key))
+    try:
+        reply = await asyncio.to_thread(svc.conversation.handle_voice, user_key(user), incoming, update_id=update.update_id)
+    except AlreadyHandled:
+        return
     if reply is None:
         await ask_for_code(update, context)
         return
@@ -495,7 +523,7 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE, la
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
     if pid is not None:
-        reply = svc.conversation.handle(pid, Show(), svc.prompts.get(user_key(user)))  # the step again, in the new language
+        reply = await asyncio.to_thread(svc.conversation.handle, pid, Show())  # the step again, in the new language
         chat = update.effective_chat
         assert chat is not None
         await show(context, svc, chat.id, pid, reply)
@@ -518,7 +546,7 @@ async def switch_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE, pa
         await query.answer(_("This button is not valid."))
         return
     await query.answer()
-    reply = svc.conversation.handle(participant_id, Show(), svc.prompts.get(user_key(user)))
+    reply = await asyncio.to_thread(svc.conversation.handle, participant_id, Show())
     chat = update.effective_chat
     assert chat is not None
     await show(context, svc, chat.id, participant_id, reply)

@@ -146,7 +146,7 @@ class DeliveryWorker:
         _ = translations(target.language).gettext
         note = _("A reminder: the workshop “{title}” is on {when}. You have not finished yet; here is where you stopped.")
         note = note.format(title=target.title, when=format_meeting(due.aware(target.meeting_at), target.language))
-        reply = svc.conversation.handle(target.participant_id, Show(), svc.prompts.get(target.user_key))
+        reply = await asyncio.to_thread(svc.conversation.handle, target.participant_id, Show())
         try:
             await send_html(self.app.bot, target.chat_id, text_messages(note, target.language))
         except Blocked:
