@@ -171,7 +171,7 @@ def briefing(views: Views, reading: Reading, t: NullTranslations, language: str)
         head.append(_("Meeting: {when}").format(when=format_meeting(data.workshop.meeting_at, language)))
     p = views.progress
     head.append(
-        labels.people_count(len(p.rows), t)
+        t.ngettext("{n} participant", "{n} participants", len(p.rows)).format(n=len(p.rows))
         + " · "
         + _("finished: {finished}, not started: {not_started}").format(
             finished=len(p.finished), not_started=len(p.not_started)
