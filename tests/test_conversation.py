@@ -273,6 +273,11 @@ def test_pitfall_questions_follow_the_chosen_pitfalls(db: Database) -> None:
     handle = driver(conversation, pid)
     view = go_to(handle, handle(Show()), "e.pitfalls")
     view = handle(PickMany(("p_balance", "p_coordination")))
+    assert view.key == "e.pitfalls" and {o.id for o in view.options if o.selected} == {"p_balance", "p_coordination"}
+    view = handle(PickMany(("p_structure",)))  # more numbers add to the ticks, they never replace them
+    assert {o.id for o in view.options if o.selected} == {"p_balance", "p_coordination", "p_structure"}
+    view = handle(Pick("p_structure", at="e.pitfalls"))
+    view = handle(Done(at="e.pitfalls"))
     assert view.key == "e.p_balance" and "burden" in view.text
     view = handle(TextInput("te veel werk voor vrijwilligers"))
     assert view.key == "e.p_coordination"
@@ -312,3 +317,14 @@ def test_exercise_taken_out_of_the_workshop_midway(db: Database) -> None:
     assert view.key == "c.intro"  # the next unfinished exercise; what was done stays done
     with db.session() as session:
         assert set(repo.load_progress(session, pid).position.completed) == {"intro", "a"}
+
+
+def test_answers_cannot_be_opened_before_consent(db: Database) -> None:
+    from bot.engine import OpenAnswers
+
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    first = handle(Show())
+    view = handle(OpenAnswers())
+    assert view.key == first.key and view.notice is not None  # still at the welcome, told why
+    assert "review" not in view.key

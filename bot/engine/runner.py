@@ -210,6 +210,12 @@ class _Run:
             return replace(pos, return_to=None, choosing=None)
         return Position(flow_id, step_id, pos.completed, pos.finished)
 
+    def consented(self) -> bool:
+        """Every consent question of the workshop answered "yes"."""
+        return all(
+            self.answers.get(flow.key(step)) == "yes" for flow in self.state.flows for step in flow.steps if step.consent
+        )
+
     def is_review(self, flow: Flow) -> bool:
         return any(s.kind is Kind.REVIEW for s in flow.steps)
 
@@ -237,6 +243,9 @@ class _Run:
             case Show():
                 return self.outcome(pos)
             case OpenAnswers():
+                if not self.consented():
+                    # Nothing may be stored before consent: no way into the answers around the welcome.
+                    return self.outcome(pos, _("First answer the welcome questions, then you can look at your answers."), accepted=False)
                 review = self.flows[self.order[-1]]
                 if self.is_review(flow):
                     # Already at the answers; after the closing message, come back to it afterwards.
@@ -369,15 +378,15 @@ class _Run:
                 self.set(key, chosen)
                 return self.outcome(pos)
             if isinstance(event, PickMany):
-                picked = list(dict.fromkeys(event.options))
-                if not set(picked) <= offered:
+                # Several numbers at once add to what is ticked (on any page) and stay on the question:
+                # replacing earlier ticks would silently lose them.
+                picked = list(dict.fromkeys([*chosen, *event.options]))
+                if not set(event.options) <= offered:
                     return self.outcome(pos, _("That option is not available here. Please choose one of the options."), accepted=False)
                 if step.max is not None and len(picked) > step.max:
                     return self.outcome(pos, self.too_many(step.max), accepted=False)
-                if len(picked) < step.min:
-                    return self.outcome(pos, self.too_few(step.min), accepted=False)
                 self.set(key, picked)
-                return self.after_step(pos, flow, step)
+                return self.outcome(pos)
             if isinstance(event, Done):
                 if len(chosen) < step.min:
                     return self.outcome(pos, self.too_few(step.min), accepted=False)
