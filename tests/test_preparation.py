@@ -267,6 +267,7 @@ def test_people_who_never_answered_are_listed_apart_and_not_counted(db: Database
     assert {p.display_name for p in split.joined_only} == {"Piet", "Jan"}
     text = summary_text(data, EN, "en")
     assert "1 participant " in text and "Joined, no answers yet:" in text and "Piet" in text
+    assert "not started: 0" in text  # who only joined is named apart, never counted as "not started"
 
 
 # --- 7. small things ---------------------------------------------------------------------------

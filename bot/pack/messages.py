@@ -174,7 +174,7 @@ def briefing(views: Views, reading: Reading, t: NullTranslations, language: str)
         t.ngettext("{n} participant", "{n} participants", len(p.rows)).format(n=len(p.rows))
         + " · "
         + _("finished: {finished}, not started: {not_started}").format(
-            finished=len(p.finished), not_started=len(p.not_started)
+            finished=len(p.finished), not_started=len(p.waiting)  # who joined without answering: a line of its own
         )
     )
     head.append(reading.legend())

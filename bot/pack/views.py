@@ -498,6 +498,11 @@ class Progress:
         return self.joined_only + tuple(r.person for r in self.rows if not r.started)
 
     @property
+    def waiting(self) -> tuple[Participant, ...]:
+        """Counted participants (they answered something) who have not finished any exercise yet."""
+        return tuple(r.person for r in self.rows if not r.started)
+
+    @property
     def finished(self) -> tuple[Participant, ...]:
         return tuple(r.person for r in self.rows if r.finished)
 
