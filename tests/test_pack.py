@@ -18,12 +18,12 @@ from PIL import Image, ImageFont
 from bot.engine.render import option_label
 from bot.flows import all_flows
 from bot.i18n import strip_isolates, translations
-from bot.pack import Pack, build_pack, write_pack
+from bot.pack import Pack, build_pack, labels, write_pack
 from bot.pack.csv_export import FORMULA_STARTS, safe_cell
 from bot.pack.messages import LIMIT
 from bot.pack.pictures import board, tree
 from bot.pack.pictures.bidi import visual
-from bot.pack.pictures.drawing import font
+from bot.pack.pictures.drawing import Style, font, width, wrap
 from bot.pack.pictures.shaping import runs
 from bot.pack.views import compute
 from bot.progress import split_answered
@@ -405,7 +405,7 @@ def test_html_is_self_contained_and_escapes_user_text(db: Database) -> None:
 class _Nesting(HTMLParser):
     """Records every end tag that does not close the element opened last."""
 
-    VOID = frozenset({"meta", "img", "br", "hr", "link"})
+    VOID = frozenset({"meta", "img", "br", "hr", "link", "source"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -466,16 +466,125 @@ def test_each_script_gets_a_font_with_its_letters() -> None:
 
 
 def test_pictures_are_png_of_the_expected_size(pack: Pack) -> None:
-    sizes = {"tree.png": tree.SIZE, "board-informal.png": board.SIZE, "board-formal.png": board.SIZE}
+    sizes = {
+        "tree.png": tree.SIZE,
+        "tree-16x9.png": tree.WIDE,
+        "board-informal.png": (board.SIZE[0], None),  # as tall as its content
+        "board-formal.png": (board.SIZE[0], None),
+        "board-informal-16x9.png": board.WIDE,
+        "board-formal-16x9.png": board.WIDE,
+    }
     assert set(pack.images) == set(sizes)
     for name, content in pack.images.items():
         assert content.startswith(PNG_SIGNATURE)
         image = Image.open(io.BytesIO(content))
         image.verify()
         image = Image.open(io.BytesIO(content))
-        assert image.format == "PNG" and image.size == sizes[name]
+        width, height = sizes[name]
+        assert image.format == "PNG" and image.size[0] == width and image.size[1] == (height or image.size[1])
         assert len(image.convert("L").getcolors(256) or []) > 20  # drawn on, not a blank page
-        assert f"data:image/png;base64,{base64.b64encode(content).decode()[:60]}" in pack.html
+        if "16x9" not in name:  # the print versions are in the page; the projector ones are files
+            assert f"data:image/png;base64,{base64.b64encode(content).decode()[:60]}" in pack.html
+    wide_tree = Image.open(io.BytesIO(pack.images["tree-16x9.png"]))
+    assert wide_tree.size[0] * 9 == wide_tree.size[1] * 16
+
+
+def test_boards_are_as_tall_as_their_content(data: WorkshopAnswers, db: Database) -> None:
+    """A small workshop's board is short (no fixed-height, mostly white boxes); a large one
+    still fits an A4 page. The phone version is narrow."""
+    small = build_pack(data, "nl").images["board-informal.png"]
+    small_height = Image.open(io.BytesIO(small)).size[1]
+    assert small_height < 0.65 * board.SIZE[1]
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Groot", "term:f")
+    _benchmark().populate(db, workshop, 60)
+    with db.session() as session:
+        big = build_pack(repo.workshop_answers(session, workshop), "nl")
+    big_height = Image.open(io.BytesIO(big.images["board-informal.png"])).size[1]
+    assert small_height < big_height <= board.SIZE[1]
+    views = compute(data)
+    phone = board.render("informal", views.board["informal"], translations("nl"), "nl", "x", "phone")
+    assert phone.size[0] == board.PHONE_WIDTH and phone.size[1] < board.PHONE_MOST
+
+
+def _parts_shown(drawing) -> dict[str, tuple[int, str]]:
+    """Per part of a tree layout: (items shown, the "+N more" text)."""
+    found = {}
+    for part, placed, _top in drawing.texts:
+        shown = sum(len(column) for column in placed.laid.columns)
+        if part.items:
+            found[part.heading or part.items[0][0]] = (shown, placed.laid.more)
+    return found
+
+
+@pytest.mark.parametrize("shape", ["a4", "wide"])
+def test_tree_shows_everything_when_there_is_room(data: WorkshopAnswers, shape: str) -> None:
+    views = compute(data)
+    t = translations("nl")
+    pitfalls = [(labels.pitfall_label(r.pitfall, t), len(r.people)) for r in views.pitfalls.rows]
+    drawing = tree.layout(views.tree, pitfalls, t, "nl", "x", shape)
+    shown = _parts_shown(drawing)
+    assert len(shown) >= 6
+    assert all(more == "" for _n, more in shown.values()), shown
+    lines = [line for _p, placed, _t in drawing.texts for column in placed.laid.columns for ls, _b in column for line in ls]
+    assert not [line for line in lines if line.endswith("…")]  # nothing shortened either
+
+
+@pytest.mark.parametrize("shape", ["a4", "wide"])
+def test_a_full_tree_is_shortened_evenly(db: Database, shape: str) -> None:
+    """With more than fits, every part that has to give up items keeps about the same number
+    (the crown is not half empty while others say "+N more")."""
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Groot", "term:f")
+    _benchmark().populate(db, workshop, 30)
+    with db.session() as session:
+        views = compute(repo.workshop_answers(session, workshop))
+    t = translations("nl")
+    pitfalls = [(labels.pitfall_label(r.pitfall, t), len(r.people)) for r in views.pitfalls.rows]
+    drawing = tree.layout(views.tree, pitfalls, t, "nl", "x", shape)
+    shown = _parts_shown(drawing)
+    cut = {name: n for name, (n, more) in shown.items() if more}
+    assert cut, "30 people write more than one picture holds"
+    # A part in a column of its own may show more than one that shares its room; none is starved.
+    assert max(cut.values()) <= (2.5 if shape == "a4" else 3.5) * min(cut.values()) and min(cut.values()) >= 5, shown
+
+
+def test_lines_are_cut_between_words(db: Database) -> None:
+    style = Style(22)
+    text = "Coördinatie en helderheid over verantwoordelijkheden in de samenwerking"
+    room = width("Coördinatie en helderheid over verantwoordelijk", 22)
+    lines = wrap(text, room, style, 1)
+    assert lines == ["Coördinatie en helderheid over…"]
+    assert wrap(text, room, style, 3)[-1].endswith("samenwerking")  # room enough: nothing cut
+    long_word = wrap("Vertrouwenspersoon", width("Vertrouwens", 22), style, 2)  # wider than the room: split, kept whole
+    assert len(long_word) == 2 and "".join(long_word) == "Vertrouwenspersoon"
+
+
+@pytest.mark.parametrize("shape", ["a4", "wide"])
+def test_root_lines_do_not_cross_the_roots_words(db: Database, shape: str) -> None:
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Groot", "term:f")
+    _benchmark().populate(db, workshop, 12)
+    with db.session() as session:
+        views = compute(repo.workshop_answers(session, workshop))
+    t = translations("nl")
+    drawing = tree.layout(views.tree, [], t, "nl", "x", shape)
+    image = tree.render(views.tree, [], t, "nl", "x", shape).convert("RGB")
+    roots_top = next(top for part, _placed, top in drawing.texts if part.items and part.bullet == tree.BARK)
+    below = image.crop((0, int(roots_top) - 4, image.size[0], image.size[1]))
+    assert tree.ROOT not in {colour for _n, colour in below.getcolors(1 << 20)}
+    above = image.crop((0, int(drawing.ground), image.size[0], int(roots_top) - 4))
+    assert tree.ROOT in {colour for _n, colour in above.getcolors(1 << 20)}  # the roots are there
+
+
+@pytest.mark.parametrize("language", ["ar", "fa"])
+def test_right_to_left_pictures_start_on_the_right(data: WorkshopAnswers, language: str) -> None:
+    views = compute(data)
+    t = translations(language)
+    drawing = tree.layout(views.tree, [], t, language, "x", "a4")
+    assert drawing.sun[0] > tree.SIZE[0] / 2  # the sun (the first part read) stands on the right
+    fruits = next(placed for part, placed, _top in drawing.texts if part.bullet == tree.FRUIT)
+    assert fruits.align == "right"
 
 
 def test_the_briefing_is_one_screen(pack: Pack) -> None:
@@ -520,7 +629,9 @@ def test_answers_per_question_say_each_thing_once(pack: Pack) -> None:
 
 def test_write_pack_writes_every_file(data: WorkshopAnswers, tmp_path: Path) -> None:
     paths = write_pack(data, tmp_path / "out", "nl")
-    assert {p.name for p in paths} == {"pack.html", "answers.csv", "tree.png", "board-informal.png", "board-formal.png"}
+    pictures = {"tree.png", "board-informal.png", "board-formal.png"}
+    wide = {name.replace(".png", "-16x9.png") for name in pictures}
+    assert {p.name for p in paths} == {"pack.html", "answers.csv", *pictures, *wide}
     assert all(p.stat().st_size > 0 for p in paths)
     assert (tmp_path / "out" / "pack.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
@@ -579,7 +690,14 @@ def test_a_workshop_of_300_produces_the_whole_pack(db: Database) -> None:
     pack = build_pack(data, "nl")
     body = read_csv(pack)[1:]
     assert len(body) == sum(len(a) for a in data.answers.values()) > 300 * 40
-    assert set(pack.images) == {"tree.png", "board-informal.png", "board-formal.png"}
+    assert set(pack.images) == {
+        "tree.png",
+        "board-informal.png",
+        "board-formal.png",
+        "tree-16x9.png",
+        "board-informal-16x9.png",
+        "board-formal-16x9.png",
+    }
     assert 0 < len(pack.briefing) <= LIMIT
     views = compute(data)
     assert sum(views.progress.done.values()) > 0 and views.market.matches

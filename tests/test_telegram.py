@@ -113,7 +113,11 @@ async def test_two_phones_walk_everything_and_the_facilitator_gets_every_answer(
     texts = "\n".join(c.params["text"] for c in api.sent_to(ADMIN, mark) if c.method == "sendMessage")
     whole = document.files["document"].decode("utf-8")
     sent = {c.filename: c.files for c in api.sent_to(ADMIN, mark) if c.method in ("sendDocument", "sendPhoto")}
-    assert {"meeting-pack.html", "answers.csv", "tree.png", "board-formal.png", "board-informal.png"} <= set(sent)
+    pictures = {"tree.png", "board-formal.png", "board-informal.png"}
+    wide = {name.replace(".png", "-16x9.png") for name in pictures}
+    assert {"meeting-pack.html", "answers.csv", *pictures, *wide} <= set(sent)
+    captions = {c.filename: c.params.get("caption", "") for c in api.sent_to(ADMIN, mark) if c.method == "sendPhoto"}
+    assert all("16:9" in captions[name] and "16:9" not in captions[name.replace("-16x9", "")] for name in wide)
     # The chat opens with the one-screen briefing and stays short; every answer is in the documents.
     assert "Who is coming" in texts.split("\n\n")[1] and texts.count("\n") + 1 <= 60
     pack_html = sent["meeting-pack.html"]["document"].decode("utf-8")

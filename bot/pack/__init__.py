@@ -29,7 +29,9 @@ def lines(texts: list[str]) -> int:
 class Pack:
     html: str  # one self-contained HTML document
     csv: bytes  # UTF-8 with BOM
-    images: dict[str, bytes]  # PNG files by name: tree.png, board-informal.png, board-formal.png
+    # PNG files by name: tree.png, board-informal.png, board-formal.png (A4, for paper), and the same
+    # names ending in -16x9.png (for a projector)
+    images: dict[str, bytes]
     briefing: str  # the one-screen briefing: one chat message (<= messages.LIMIT characters)
     sections: list[str]  # who is who, then every answer per exercise and question (plain text)
 
@@ -56,7 +58,9 @@ def build_pack(data: WorkshopAnswers, language: str, audio_names: Mapping[str, s
     reading = Reading(computed.answers, t, language)
     images = pictures.render(computed, t, language)
     return Pack(
-        html=html.document(computed, images, t, language, audio_names),
+        html=html.document(
+            computed, images, t, language, pictures.render_phone(computed, t, language), audio_names=audio_names
+        ),
         csv=csv_export.export(data, t, reading),
         images=images,
         briefing=messages.briefing(computed, reading, t, language),

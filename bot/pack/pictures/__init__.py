@@ -1,4 +1,5 @@
-"""The pack's pictures as PNG files: the tree of collaboration and the two boards of strengths."""
+"""The pack's pictures as PNG files: the tree of collaboration and the two boards of strengths,
+each for paper (A4) and for a projector (16:9); the boards also narrow, for the HTML on a phone."""
 
 from __future__ import annotations
 
@@ -16,17 +17,21 @@ from bot.pack.views import SIDES, Views
 
 def png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=6)
+    # Flat colours compress well at the fastest level; higher levels cost time, not much size.
+    image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+def _subtitle(views: Views, t: NullTranslations, language: str) -> str:
+    parts = [views.answers.data.workshop.title, labels.people_count(len(views.answers.people), t)]
+    if views.answers.translations:  # entries drawn as their translation carry the mark: say what it means
+        parts.append(t.gettext("~ machine translation"))
+    return compose(parts, is_rtl(language))
 
 
 def render(views: Views, t: NullTranslations, language: str) -> dict[str, bytes]:
     """PNG files by name, for the exercises the workshop includes."""
-    people = len(views.answers.people)
-    parts = [views.answers.data.workshop.title, labels.people_count(people, t)]
-    if views.answers.translations:  # entries drawn as their translation carry the mark: say what it means
-        parts.append(t.gettext("~ machine translation"))
-    subtitle = compose(parts, is_rtl(language))
+    subtitle = _subtitle(views, t, language)
     images: dict[str, bytes] = {}
     if "e" in views.exercises:
         recognised = sorted(
@@ -34,7 +39,19 @@ def render(views: Views, t: NullTranslations, language: str) -> dict[str, bytes]
             key=lambda pair: -pair[1],
         )
         images["tree.png"] = png(tree.render(views.tree, recognised, t, language, subtitle))
+        images["tree-16x9.png"] = png(tree.render(views.tree, recognised, t, language, subtitle, "wide"))
     if "b" in views.exercises:
         for side in SIDES:
             images[f"board-{side}.png"] = png(board.render(side, views.board[side], t, language, subtitle))
+            images[f"board-{side}-16x9.png"] = png(board.render(side, views.board[side], t, language, subtitle, "wide"))
     return images
+
+
+def render_phone(views: Views, t: NullTranslations, language: str) -> dict[str, bytes]:
+    """Narrow versions of the boards for reading on a phone, by the name of the print version."""
+    if "b" not in views.exercises:
+        return {}
+    subtitle = _subtitle(views, t, language)
+    return {
+        f"board-{side}.png": png(board.render(side, views.board[side], t, language, subtitle, "phone")) for side in SIDES
+    }

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.support import NullTranslations
-from PIL import ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 from bot.engine.voice import MIC
 from bot.i18n import isolate
@@ -37,6 +37,7 @@ def spoken(text: str, t: NullTranslations) -> str:
     return f"{label} {text[len(MIC):].strip()}".strip()
 
 
+@functools.cache
 def font(script: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     # Basic layout on purpose: shaping and ordering are done before drawing (see shaping.py).
     return ImageFont.truetype(str(FONTS_DIR / _FILES[script, bold]), size, layout_engine=ImageFont.Layout.BASIC)
@@ -64,12 +65,25 @@ def width(text: str, size: int, bold: bool = False) -> float:
     return sum(font(script, size, bold).getlength(piece) for piece, script in runs(text))
 
 
+@functools.lru_cache(maxsize=8192)
+def _mask(text: str, script: str, size: int, bold: bool) -> tuple[Image.Image, int, int]:
+    """One run of text rendered once as a grey mask, with where it sits relative to its origin
+    on the baseline. FreeType hints every glyph again on each call, and the pack draws the same
+    labels and items in several pictures and sizes: pasting a kept mask is much cheaper."""
+    face = font(script, size, bold)
+    left, top, right, bottom = face.getbbox(text, anchor="ls")
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(mask).text((-left, -top), text, font=face, fill=255, anchor="ls")
+    return mask, left, top
+
+
 def draw_line(draw: ImageDraw.ImageDraw, x: float, baseline: float, text: str, style: Style) -> float:
     """Draw one line from ``x`` (its left end) on ``baseline``; return its right end."""
     for piece, script in runs(text):
-        face = font(script, style.size, style.bold)
-        draw.text((x, baseline), piece, font=face, fill=style.fill, anchor="ls")
-        x += face.getlength(piece)
+        if piece.strip():
+            mask, left, top = _mask(piece, script, style.size, style.bold)
+            draw.bitmap((round(x) + left, round(baseline) + top), mask, fill=style.fill)
+        x += width(piece, style.size, style.bold)
     return x
 
 
@@ -82,7 +96,8 @@ def draw_aligned(
 
 
 def _fit(text: str, room: float, style: Style) -> str:
-    """The longest start of ``text`` that fits with an ellipsis after it."""
+    """The longest start of ``text`` that fits with an ellipsis after it, cut between words when
+    at least one whole word fits (never "samenwerk…" when "de…" would do)."""
     low, high = 0, len(text)
     while low < high:
         mid = (low + high + 1) // 2
@@ -90,6 +105,10 @@ def _fit(text: str, room: float, style: Style) -> str:
             low = mid
         else:
             high = mid - 1
+    if low < len(text) and not text[low].isspace():
+        space = text.rfind(" ", 0, low + 1)
+        if space > 0:
+            low = space
     return text[:low].rstrip() + ELLIPSIS
 
 
@@ -105,7 +124,7 @@ def wrap(text: str, room: float, style: Style, max_lines: int) -> list[str]:
             continue
         if current:
             lines.append(current)
-            current = word
+        current = word
         while width(current, style.size, style.bold) > room:  # one word wider than the room
             head = _fit(current, room, style)[:-1] or current[:1]
             lines.append(head)
@@ -196,3 +215,136 @@ def draw_items(
             draw_aligned(draw, text_box.left, text_box.right, y + style.size, line, style, align)
             y += style.line_height
     return y
+
+
+# --- items in columns, shortened evenly when they do not all fit ------------------------------
+
+
+@dataclass(frozen=True)
+class Level:
+    """How much of a list a picture shows: lines per item, and how many items (most frequent
+    first) before "+N more". The parts that run out of room are shortened at the same level."""
+
+    max_lines: int
+    most: int = 60  # no picture has room for more items than this in one part
+
+    def shown(self, count: int) -> int:
+        return min(count, self.most)
+
+
+# From showing everything to showing little: the first level at which a picture fits is used.
+LEVELS = (
+    Level(8),
+    Level(4),
+    Level(3),
+    Level(2),
+    *(Level(1, most) for most in (60, 40, 30, 24, 20, 16, 13, 10, 8, 6, 5, 4, 3, 2, 1, 0)),
+)
+
+
+def first_fitting(fits: Callable[[int], bool]) -> int:
+    """The index of the first level in LEVELS at which ``fits`` holds, found by bisection (each
+    level shows no more than the one before it), or the last level when none does."""
+    low, high = 0, len(LEVELS) - 1
+    while low < high:
+        mid = (low + high) // 2
+        if fits(mid):
+            high = mid
+        else:
+            low = mid + 1
+    return low
+
+
+@dataclass(frozen=True)
+class Laid:
+    """Items wrapped for one width: per column, (lines, badge) of each item, and the "+N more" text."""
+
+    columns: tuple[tuple[tuple[list[str], str], ...], ...]
+    more: str
+    offset: float  # where the text starts after bullet and badge column
+    style: Style
+    column_width: float = 0
+
+    @property
+    def height(self) -> float:
+        rows = max((sum(len(lines) for lines, _b in col) for col in self.columns), default=0)
+        extra = 1 if self.more else 0
+        last = sum(len(lines) for lines, _b in self.columns[-1]) if self.columns else 0
+        return max(rows, last + extra) * self.style.line_height
+
+
+def lay_out(
+    items: Sequence[Item],
+    box_width: float,
+    style: Style,
+    level: Level,
+    more: Callable[[int], str],
+    columns: int = 1,
+    gap: float = 30,
+    bullet: bool = True,
+) -> Laid:
+    """Wrap the items that ``level`` shows into ``columns`` columns of about equal height (in
+    order: down the first column, then the next)."""
+    shown = list(items[: level.shown(len(items))])
+    if len(shown) == len(items):  # a short list, shown whole, stays in fewer columns
+        columns = max(1, min(columns, -(-len(shown) // 3)))
+    column_width = (box_width - gap * (columns - 1)) / columns
+    offset, room = text_room(Box(0, 0, column_width, 0), shown, style, bullet)
+    wrapped = [(wrap(text, room, style, level.max_lines), badge) for text, badge in shown]
+    total = sum(len(lines) for lines, _b in wrapped)
+    target = -(-total // columns)  # lines per column, rounded up
+    split: list[list[tuple[list[str], str]]] = [[]]
+    used = 0
+    for entry in wrapped:
+        if used and used + len(entry[0]) > target and len(split) < columns:
+            split.append([])
+            used = 0
+        split[-1].append(entry)
+        used += len(entry[0])
+    hidden = len(items) - len(shown)
+    return Laid(tuple(tuple(c) for c in split), more(hidden) if hidden > 0 else "", offset, style, column_width)
+
+
+def draw_laid(
+    draw: ImageDraw.ImageDraw,
+    box: Box,
+    laid: Laid,
+    *,
+    bullet: Color | None,
+    rtl: bool,
+    gap: float = 30,
+) -> float:
+    """Draw items laid out by :func:`lay_out` from the box's top; return the ``y`` below them.
+    In right-to-left pictures the first column is on the right and text hugs the right edge."""
+    style = laid.style
+    column_width = laid.column_width or box.width
+    indent = style.size * 1.1 if bullet else 0
+    align = "right" if rtl else "left"
+    badge_style = Style(style.size, True, style.fill)
+    bottom = box.top
+    for index, column in enumerate(laid.columns):
+        left = box.right - (index + 1) * column_width - index * gap if rtl else box.left + index * (column_width + gap)
+        right = left + column_width
+        y = box.top
+        for lines, badge in column:
+            if bullet:
+                r = style.size * 0.28
+                cx = right - indent / 2 if rtl else left + indent / 2
+                cy = y + style.size * 0.62
+                draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=bullet)
+            if badge:
+                x = right - indent - width(badge, style.size, True) if rtl else left + indent
+                draw_line(draw, x, y + style.size, badge, badge_style)
+            text_left, text_right = (left, right - laid.offset) if rtl else (left + laid.offset, right)
+            for line in lines:
+                draw_aligned(draw, text_left, text_right, y + style.size, line, style, align)
+                y += style.line_height
+        if index == len(laid.columns) - 1 and laid.more:
+            draw_aligned(draw, left, right, y + style.size, laid.more, style, align)
+            y += style.line_height
+        bottom = max(bottom, y)
+    return bottom
+
+
+def paragraph_height(text: str, box_width: float, style: Style, max_lines: int) -> float:
+    return len(wrap(text, box_width, style, max_lines)) * style.line_height

@@ -1,14 +1,18 @@
 """The "Boom van samenwerking" as the hand-out draws it, filled with the group's answers.
 
-Sun above, fruits in the crown, the chosen roles in the trunk, the watering can beside it, the
-roots below. A4 portrait at 150 dpi, so it prints sharp and can be zoomed on a phone. Where a
-part has more than fits, it shows the most frequent items and says how many more there are.
+Sun, fruits in the crown, the chosen roles in the trunk, the watering can beside it, the pitfalls,
+the roots below. Two shapes: A4 portrait at 150 dpi for paper, and 16:9 (1920x1080) for a
+projector. Each part takes the room its items need; when everything does not fit, every part is
+shortened at the same level (fewer lines per item, then the same share of each list, most
+frequent first, with "+N more"), so no part is cut while another has room to spare.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from babel.support import NullTranslations
 from PIL import Image, ImageDraw
@@ -16,21 +20,27 @@ from PIL import Image, ImageDraw
 from bot.i18n import is_rtl
 from bot.pack import labels
 from bot.pack.pictures.drawing import (
+    LEVELS,
     Box,
     Color,
     Item,
+    Laid,
+    Level,
     Style,
     compose,
     draw_aligned,
-    draw_items,
+    draw_laid,
     draw_paragraph,
+    first_fitting,
+    lay_out,
+    paragraph_height,
     spoken,
-    text_room,
     wrap,
 )
 from bot.pack.views import Tally, Tree
 
-SIZE = (1240, 1754)
+SIZE = (1240, 1754)  # A4 portrait at 150 dpi
+WIDE = (1920, 1080)  # 16:9, for a projector
 SKY = (234, 244, 250)
 SUN = (255, 200, 60)
 LEAVES = (120, 176, 86)
@@ -46,9 +56,11 @@ WHITE = (255, 255, 255)
 
 TITLE = Style(40, bold=True)
 HEADING = Style(28, bold=True)
-ITEM = Style(23)
+ITEM = Style(21)
 SMALL = Style(21)
 TRUNK_ITEM = Style(22, fill=WHITE)
+WARNING = (230, 160, 40)
+BARK_LIGHT = (230, 200, 150)
 TRUNK_HEADING = Style(26, bold=True, fill=WHITE)
 
 
@@ -91,17 +103,26 @@ def _draw_crown(draw: ImageDraw.ImageDraw, box: Box) -> None:
     draw.rounded_rectangle((left, top, right, bottom), radius=90, fill=CROWN)
 
 
-def _draw_can(draw: ImageDraw.ImageDraw, left: int, top: int) -> None:
-    """A watering can whose spout points at the trunk, with drops falling from it."""
-    body = (left + 40, top + 40, left + 190, top + 150)
-    draw.rounded_rectangle(body, radius=18, fill=CAN)
-    draw.arc((left, top + 50, left + 90, top + 130), start=90, end=270, fill=CAN, width=14)  # handle
-    draw.arc((left + 70, top, left + 170, top + 80), start=180, end=360, fill=CAN, width=12)
-    draw.polygon(
-        ((left + 180, top + 110), (left + 300, top + 40), (left + 310, top + 56), (left + 190, top + 140)), fill=CAN
-    )
+def _draw_can(draw: ImageDraw.ImageDraw, left: float, top: float, mirrored: bool = False, scale: float = 1) -> None:
+    """A watering can (360 by 170 at scale 1) whose spout points at the trunk, with drops falling
+    from it; ``mirrored`` when the can stands right of the trunk."""
+
+    def x(dx: float) -> float:
+        return left + scale * (360 - dx if mirrored else dx)
+
+    def box(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        return (min(x(x0), x(x1)), top + scale * y0, max(x(x0), x(x1)), top + scale * y1)
+
+    def point(dx: float, dy: float) -> tuple[float, float]:
+        return (x(dx), top + scale * dy)
+
+    draw.rounded_rectangle(box(40, 40, 190, 150), radius=18 * scale, fill=CAN)
+    handle = (270, 90) if mirrored else (90, 270)
+    draw.arc(box(0, 50, 90, 130), start=handle[0], end=handle[1], fill=CAN, width=round(14 * scale))
+    draw.arc(box(70, 0, 170, 80), start=180, end=360, fill=CAN, width=round(12 * scale))
+    draw.polygon((point(180, 110), point(300, 40), point(310, 56), point(190, 140)), fill=CAN)
     for dx, dy in ((325, 75), (340, 110), (318, 140), (350, 160)):
-        draw.ellipse((left + dx - 6, top + dy - 9, left + dx + 6, top + dy + 9), fill=(120, 180, 230))
+        draw.ellipse(box(dx - 6, dy - 9, dx + 6, dy + 9), fill=(120, 180, 230))
 
 
 def _draw_warning(draw: ImageDraw.ImageDraw, cx: float, top: float) -> None:
@@ -110,105 +131,360 @@ def _draw_warning(draw: ImageDraw.ImageDraw, cx: float, top: float) -> None:
     draw.rectangle((cx - 3, top + 35, cx + 3, top + 40), fill=INK)
 
 
-def _draw_roots(draw: ImageDraw.ImageDraw, ground: int) -> None:
-    for start, end in ((470, 120), (520, 330), (580, 560), (660, 690), (720, 930), (770, 1130)):
-        mid = ((start + end) / 2, ground + 90)
-        draw.line(((start, ground), mid, (end, ground + 150)), fill=ROOT, width=16, joint="curve")
+@dataclass(frozen=True)
+class Part:
+    """One part of the tree: its heading, its count line and its items."""
+
+    heading: str
+    count: str  # "N items from M people", or "" for none
+    items: list[Item]
+    style: Style
+    bullet: Color
+    heading_style: Style = HEADING
+
+
+@dataclass(frozen=True)
+class Placed:
+    box: Box  # where the part's text goes
+    heading_lines: int
+    laid: Laid
+    columns: int
+    align: str
+
+    def height(self, part: Part) -> float:
+        count = SMALL.line_height if part.count else 0
+        return self.heading_lines * part.heading_style.line_height + count + 6 + self.laid.height
+
+
+def _place(part: Part, box: Box, level: Level, more: Callable[[int], str], columns: int, align: str) -> Placed:
+    heading_lines = round(paragraph_height(part.heading, box.width, part.heading_style, 2) / part.heading_style.line_height)
+    laid = lay_out(part.items, box.width, part.style, level, more, columns)
+    return Placed(box, heading_lines, laid, columns, align)
+
+
+def _draw_part(draw: ImageDraw.ImageDraw, part: Part, placed: Placed, top: float, rtl: bool) -> None:
+    box = Box(placed.box.left, top, placed.box.right, placed.box.bottom)
+    y = draw_paragraph(draw, box, top, part.heading, part.heading_style, 2, placed.align)
+    if part.count:
+        y = draw_paragraph(draw, box, y, part.count, SMALL, 1, placed.align)
+    draw_laid(draw, Box(box.left, y + 6, box.right, box.bottom), placed.laid, bullet=part.bullet, rtl=rtl)
+
+
+def _parts(tree: Tree, pitfalls: list[tuple[str, int]], t: NullTranslations, rtl: bool) -> dict[str, Part]:
+    _ = t.gettext
+    roles = [(labels.role_label(role, t), f"×{n}") for role, n in tree.trunk] or [(_("(none)"), "")]
+    pits = [(label, f"×{n}") for label, n in pitfalls if n] or [(_("(none)"), "")]
+
+    def none_if_empty(items: list[Item]) -> list[Item]:
+        return items or [(_("(none)"), "")]
+
+    return {
+        "sun": Part(_("Conditions for success"), _count_line(tree.sun, t), none_if_empty(_entries(tree.sun, t)), ITEM, SUN),
+        "fruits": Part(
+            compose([_("Fruits: goals"), _count_line(tree.fruits, t)], rtl), "", none_if_empty(_entries(tree.fruits, t)), ITEM, FRUIT
+        ),
+        "trunk": Part(_("Trunk: roles"), "", roles, TRUNK_ITEM, BARK_LIGHT, TRUNK_HEADING),
+        "can": Part(_("Watering can: what we need from others"), _count_line(tree.can, t), none_if_empty(_entries(tree.can, t)), ITEM, CAN),
+        "pitfalls": Part(_("Watch out: pitfalls"), "", pits, ITEM, WARNING),
+        "roots": Part(
+            compose([_("Roots: what we bring"), _count_line(tree.roots, t)], rtl), "", none_if_empty(_entries(tree.roots, t)), ITEM, BARK
+        ),
+    }
+
+
+def _draw_roots(draw: ImageDraw.ImageDraw, cx: float, ground: float, depth: float, spread: float) -> None:
+    """Roots that stay in a band under the grass, above the roots' words, so no line crosses a label."""
+    for i, reach in enumerate((-1.0, -0.62, -0.28, 0.28, 0.62, 1.0)):
+        start = cx + reach * 150
+        end = cx + reach * spread
+        drop = depth * (0.55 + 0.45 * (1 - abs(reach)))
+        mid = ((start + end) / 2, ground + drop * 0.75)
+        draw.line(((start, ground), mid, (end, ground + drop)), fill=ROOT, width=14 - i % 2 * 4, joint="curve")
+
+
+class _Levels:
+    """Each part's items laid out at each level, computed once, for trying many combinations."""
+
+    def __init__(self, parts: dict[str, Part], columns: dict[str, tuple[Box, int]], more: Callable[[int], str], align: str):
+        self.parts, self.columns, self.more, self.align = parts, columns, more, align
+
+    @functools.cache  # noqa: B019 - one instance per picture, dropped with it
+    def placed(self, name: str, index: int) -> Placed:
+        box, count = self.columns[name]
+        return _place(self.parts[name], box, LEVELS[index], self.more, count, self.align)
+
+    def _priority(self, levels: dict[str, int]) -> Callable[[str], tuple[bool, int, int]]:
+        def priority(name: str) -> tuple[bool, int, int]:
+            shown = self._shown(name, levels[name])
+            return (shown < len(self.parts[name].items), -shown, levels[name])
+
+        return priority
+
+    def _shown(self, name: str, index: int) -> int:
+        return sum(len(column) for column in self.placed(name, index).laid.columns)
+
+    def height(self, name: str, index: int) -> float:
+        return self.placed(name, index).height(self.parts[name])
+
+    def solve(self, fits: Callable[[dict[str, int]], bool]) -> dict[str, int]:
+        """Levels per part: first the best level at which the whole picture fits with every part
+        at that level; then, one step at a time, a better level for the part cut most, as long as
+        the picture still fits. So room goes where things were cut, evenly."""
+        names = list(self.columns)
+        index = first_fitting(lambda i: fits(dict.fromkeys(names, i)))
+        levels = dict.fromkeys(names, index)
+        growing = [n for n in names if levels[n] > 0]
+        while growing:
+            # The part that shows fewest items while leaving some out goes first; the lines of
+            # parts shown whole get longer after that.
+            name = max(growing, key=self._priority(levels))
+            # A step may cost a line ("+N more" moving down) that the next step does not: look two ahead.
+            trials = [{**levels, name: index} for index in range(levels[name] - 1, max(levels[name] - 3, -1), -1)]
+            better = next((trial for trial in trials if fits(trial)), None)
+            if better is None:
+                growing.remove(name)
+                continue
+            levels = better
+            if levels[name] == 0:
+                growing.remove(name)
+        return levels
 
 
 def render(
-    tree: Tree, pitfalls: list[tuple[str, int]], t: NullTranslations, language: str, subtitle: str
+    tree: Tree,
+    pitfalls: list[tuple[str, int]],
+    t: NullTranslations,
+    language: str,
+    subtitle: str,
+    shape: str = "a4",
 ) -> Image.Image:
-    """The picture. ``pitfalls``: (label, people) of the most recognised pitfalls, for beside the tree."""
-    _ = t.gettext
+    """The picture. ``pitfalls``: (label, people) of the recognised pitfalls, most first.
+    ``shape``: "a4" (portrait, for paper) or "wide" (16:9, for a projector)."""
+    return layout(tree, pitfalls, t, language, subtitle, shape).draw(t, subtitle, is_rtl(language))
+
+
+def layout(
+    tree: Tree, pitfalls: list[tuple[str, int]], t: NullTranslations, language: str, subtitle: str, shape: str = "a4"
+) -> Drawing:
+    """Where everything goes, and how much of each part is shown, before anything is drawn."""
     rtl = is_rtl(language)
-    align = "right" if rtl else "left"
     more = lambda n: labels.more(n, t)  # noqa: E731 - a short callback
+    parts = _parts(tree, pitfalls, t, rtl)
+    if shape != "wide":
+        return _portrait(parts, more, rtl)
+    # The can goes under the sun or under the pitfalls, wherever the picture then shows most of
+    # what was cut least.
+    options = [_wide(parts, more, rtl, can_first) for can_first in (False, True)]
+    return max(options, key=_shown_score)
+
+
+def _shown_score(drawing: Drawing) -> tuple[int, int]:
+    """The fewest items a shortened part shows, then the items shown in all."""
+    counts = [(sum(len(c) for c in placed.laid.columns), bool(placed.laid.more)) for _p, placed, _t in drawing.texts]
+    cut = [n for n, more in counts if more]
+    return (min(cut) if cut else 1 << 30, sum(n for n, _more in counts))
+
+
+@dataclass
+class Drawing:
+    size: tuple[int, int]
+    texts: list[tuple[Part, Placed, float]]  # each part with its placement and top
+    crown: Box
+    trunk: tuple[tuple[float, float], ...]  # polygon
+    sun: tuple[float, float, float, float]  # centre x, y, radius, label baseline
+    can: tuple[float, float, bool, float]  # top left of the can, mirrored, scale
+    warning: tuple[float, float]
+    ground: float
+    roots: tuple[float, float, float]  # depth, spread, centre x
+    title: tuple[float, float]  # baselines of title and subtitle
+
+    def draw(self, t: NullTranslations, subtitle: str, rtl: bool) -> Image.Image:
+        width, height = self.size
+        image = Image.new("RGB", self.size, SKY)
+        draw = ImageDraw.Draw(image)
+        draw_aligned(draw, 40, width - 40, self.title[0], labels.view_title("tree", t), TITLE, "center")
+        draw_aligned(draw, 40, width - 40, self.title[1], subtitle, SMALL, "center")
+        cx, cy, r, label_y = self.sun
+        _draw_sun(draw, int(cx), int(cy), int(r))
+        draw_aligned(draw, cx - r, cx + r, label_y, t.gettext("Sun"), HEADING, "center")
+        draw.rectangle((0, self.ground, width, height), fill=SOIL)
+        depth, spread, root_x = self.roots
+        _draw_roots(draw, root_x, self.ground, depth, spread)
+        draw.rectangle((0, self.ground - 6, width, self.ground + 10), fill=GRASS)
+        draw.polygon(self.trunk, fill=BARK)
+        _draw_crown(draw, self.crown)
+        _draw_can(draw, *self.can)
+        _draw_warning(draw, *self.warning)
+        for part, placed, top in self.texts:
+            _draw_part(draw, part, placed, top, rtl)
+        return image
+
+
+HEADER = 130
+_EMPTY = Laid((), "", 0, ITEM)
+
+
+def _portrait(parts: dict[str, Part], more: Callable[[int], str], rtl: bool) -> Drawing:
+    """A4 portrait: the sun above the crown, the can and the pitfalls on both sides of the trunk."""
     width, height = SIZE
-    image = Image.new("RGB", SIZE, SKY)
-    draw = ImageDraw.Draw(image)
+    align = "right" if rtl else "left"
+    margin, side_w = 40, 370
+    sun_text = Box(margin, 0, width - 320, 0) if rtl else Box(320, 0, width - margin, 0)
+    left, right = Box(margin, 0, margin + side_w, 0), Box(width - margin - side_w, 0, width - margin, 0)
+    can_col, pit_col = (right, left) if rtl else (left, right)
+    trunk_text = Box(margin + side_w + 45, 0, width - margin - side_w - 45, 0)
+    columns = {
+        "sun": (sun_text, 3),
+        "fruits": (Box(150, 0, width - 150, 0), 3),
+        "trunk": (trunk_text, 1),
+        "can": (can_col, 1),
+        "pitfalls": (pit_col, 1),
+        "roots": (Box(margin, 0, width - margin, 0), 3),
+    }
+    around = {"sun": 30, "fruits": 100, "trunk": 90, "can": 230, "pitfalls": 110, "roots": 125}  # room above and below the text
+    bands = {"sun": ("sun",), "crown": ("fruits",), "mid": ("trunk", "can", "pitfalls"), "roots": ("roots",)}
+    least = {"sun": 240, "crown": 320, "mid": 400, "roots": 180}
+    fixed = HEADER + 10
+    laid = _Levels(parts, columns, more, align)
 
-    page = Box(40, 20, width - 40, height - 20)
-    draw_aligned(draw, page.left, page.right, 62, labels.view_title("tree", t), TITLE, "center")
-    draw_aligned(draw, page.left, page.right, 104, subtitle, SMALL, "center")
+    def sizes(levels: dict[str, int]) -> dict[str, float]:
+        return {
+            band: max(least[band], *(laid.height(n, levels[n]) + around[n] for n in names))
+            for band, names in bands.items()
+        }
 
-    # The sun: conditions for success.
-    _draw_sun(draw, 175, 270, 95)
-    draw_aligned(draw, 80, 270, 280, _("Sun"), HEADING, "center")
-    sun_box = Box(350, 150, page.right, 410)
-    y = draw_paragraph(draw, sun_box, sun_box.top, _("Conditions for success"), HEADING, 1, align)
-    y = draw_paragraph(draw, sun_box, y, _count_line(tree.sun, t), SMALL, 1, align)
-    draw_items(draw, sun_box, y + 4, _entries(tree.sun, t), ITEM, more=more, max_lines=1, bullet=SUN, rtl=rtl)
+    levels = laid.solve(lambda levels: fixed + sum(sizes(levels).values()) <= height)
+    placed = {n: laid.placed(n, i) for n, i in levels.items()}
+    size = sizes(levels)
+    spare = max(0, height - fixed - sum(size.values()))
+    size["crown"] += spare * 0.3
+    size["mid"] += spare * 0.4
+    size["roots"] += spare * 0.3
 
-    # The crown with the fruits: the goals.
-    crown = Box(110, 470, width - 110, 930)
-    _draw_crown(draw, crown)
-    inner = Box(crown.left + 30, crown.top + 10, crown.right - 30, crown.bottom - 10)
-    y = draw_paragraph(
-        draw, inner, inner.top, compose([_("Fruits: goals"), _count_line(tree.fruits, t)], rtl), HEADING, 2, "center"
+    sun_top = HEADER
+    crown_top = sun_top + size["sun"]
+    mid_top = crown_top + size["crown"]
+    ground = mid_top + size["mid"]
+    crown = Box(110, crown_top + 40, width - 110, mid_top - 10)
+    fruits_h = placed["fruits"].height(parts["fruits"])
+    tops = {
+        "sun": sun_top + 10,
+        "fruits": crown.top + max(15, (crown.bottom - crown.top - fruits_h) / 2),
+        "trunk": mid_top + 60,
+        "can": mid_top + 210,
+        "pitfalls": mid_top + 90,
+        "roots": ground + 105,
+    }
+    return Drawing(
+        size=SIZE,
+        texts=[(parts[name], placed[name], top) for name, top in tops.items()],
+        crown=crown,
+        trunk=(
+            (trunk_text.left - 20, crown.bottom - 20),
+            (trunk_text.right + 20, crown.bottom - 20),
+            (trunk_text.right + 70, ground),
+            (trunk_text.left - 70, ground),
+        ),
+        sun=(width - 165 if rtl else 165, sun_top + 105, 85, sun_top + 115),
+        can=(can_col.right - 360 if rtl else can_col.left, mid_top + 40, rtl, 1),
+        warning=((pit_col.right - 30) if rtl else (pit_col.left + 30), mid_top + 40),
+        ground=ground,
+        roots=(90, width / 2 - 60, width / 2),
+        title=(62, 104),
     )
-    _two_columns(draw, Box(inner.left, y, inner.right, inner.bottom), 30, _entries(tree.fruits, t), FRUIT, more, rtl)
 
-    # The trunk: the essential roles and how many chose each.
-    ground = 1390
-    draw.polygon(((470, 920), (770, 920), (830, ground), (410, ground)), fill=BARK)
-    trunk_box = Box(440, 950, 800, ground - 10)
-    y = draw_paragraph(draw, trunk_box, trunk_box.top, _("Trunk: roles"), TRUNK_HEADING, 2, "center")
-    roles = [(labels.role_label(role, t), f"×{n}") for role, n in tree.trunk] or [(_("(none)"), "")]
-    draw_items(draw, trunk_box, y + 4, roles, TRUNK_ITEM, more=more, bullet=(230, 200, 150), rtl=rtl)
 
-    # The watering can: what we need from other parties.
-    _draw_can(draw, 40, 960)
-    can_box = Box(page.left, 1140, 390, ground - 10)
-    y = draw_paragraph(draw, can_box, can_box.top, _("Watering can: what we need from others"), HEADING, 2, align)
-    draw_items(draw, can_box, y + 4, _entries(tree.can, t), SMALL, more=more, max_lines=2, bullet=CAN, rtl=rtl)
-
-    # Beside the tree: the pitfalls most people recognise.
-    _draw_warning(draw, 1030, 960)
-    pit_box = Box(860, 1020, page.right, ground - 10)
-    y = draw_paragraph(draw, pit_box, pit_box.top, _("Watch out: pitfalls"), HEADING, 2, align)
-    pits = [(label, f"×{n}") for label, n in pitfalls if n] or [(_("(none)"), "")]
-    draw_items(draw, pit_box, y + 4, pits, SMALL, more=more, max_lines=3, bullet=(230, 160, 40), rtl=rtl)
-
-    # The ground and the roots: what each party brings.
-    draw.rectangle((0, ground, width, height), fill=SOIL)
-    _draw_roots(draw, ground)
-    draw.rectangle((0, ground - 6, width, ground + 10), fill=GRASS)
-    roots_box = Box(page.left, ground + 30, page.right, height - 30)
-    y = draw_paragraph(
-        draw,
-        roots_box,
-        roots_box.top,
-        compose([_("Roots: what we bring"), _count_line(tree.roots, t)], rtl),
-        HEADING,
-        2,
-        "center",
+def _wide(parts: dict[str, Part], more: Callable[[int], str], rtl: bool, can_first: bool = False) -> Drawing:
+    """16:9 for a projector: the sun in the column where reading starts, the pitfalls in the
+    other, the can (its spout towards the trunk) under one of them (under the sun when
+    ``can_first``), the crown and the trunk in the middle, the roots across the whole width."""
+    width, height = WIDE
+    align = "right" if rtl else "left"
+    margin, header, side_w, sun_r = 30, 105, 500, 52
+    start_col = Box(width - margin - side_w, 0, width - margin, 0) if rtl else Box(margin, 0, margin + side_w, 0)
+    end_col = Box(margin, 0, margin + side_w, 0) if rtl else Box(width - margin - side_w, 0, width - margin, 0)
+    centre = Box(margin + side_w + 20, 0, width - margin - side_w - 20, 0)
+    sign_room = 70  # the pitfalls' heading stands beside the warning sign
+    sun_heading = (
+        Box(start_col.left, 0, start_col.right - 2 * sun_r - 75, 0)
+        if rtl
+        else Box(start_col.left + 2 * sun_r + 75, 0, start_col.right, 0)
     )
-    _two_columns(draw, Box(roots_box.left, y, roots_box.right, roots_box.bottom), 40, _entries(tree.roots, t), BARK, more, rtl)
-    return image
+    sun = parts["sun"]
+    heading_part = Part(sun.heading, sun.count, [], ITEM, SUN)
+    heading = Placed(sun_heading, len(wrap(sun.heading, sun_heading.width, HEADING, 2)), _EMPTY, 1, align)
+    sun_block = max(2 * sun_r + 60, heading.height(heading_part) + 30)
+    trunk_text = Box(centre.left + 150, 0, centre.right - 150, 0)
+    can_scale = 0.6
+    can_drawing, band = 170 * can_scale + 30, 60
+    columns = {
+        "sun": (start_col, 1),
+        "pitfalls": (end_col, 1),
+        "can": (start_col if can_first else end_col, 1),
+        "fruits": (Box(centre.left + 90, 0, centre.right - 90, 0), 2),
+        "trunk": (trunk_text, 2),
+        "roots": (Box(margin, 0, width - margin, 0), 4),
+    }
+    source = {**parts, "sun": Part("", "", sun.items, ITEM, SUN)}
+    laid = _Levels(source, columns, more, align)
 
+    def crown_height(levels: dict[str, int]) -> float:
+        return max(240, laid.height("fruits", levels["fruits"]) + 115)
 
-def _two_columns(
-    draw: ImageDraw.ImageDraw, box: Box, gap: int, items: list[Item], bullet: Color, more: Callable[[int], str], rtl: bool
-) -> None:
-    """Items in two columns side by side (the first on the right in right-to-left languages)."""
-    half = (box.width - gap) / 2
-    columns = (Box(box.left, box.top, box.left + half, box.bottom), Box(box.right - half, box.top, box.right, box.bottom))
-    if rtl:
-        columns = columns[::-1]
-    per_column = _fitting(items, columns[0], ITEM)
-    draw_items(draw, columns[0], box.top + 6, items[:per_column], ITEM, more=more, bullet=bullet, rtl=rtl)
-    draw_items(draw, columns[1], box.top + 6, items[per_column:], ITEM, more=more, bullet=bullet, rtl=rtl)
+    def heights(levels: dict[str, int]) -> tuple[float, float]:
+        h = lambda name: laid.height(name, levels[name])  # noqa: E731
+        can_h = 30 + can_drawing + h("can")
+        start_h = sun_block + h("sun") + (can_h if can_first else 0)
+        end_h = h("pitfalls") + (0 if can_first else can_h)
+        centre_h = crown_height(levels) + h("trunk") + 60
+        return max(start_h, end_h, centre_h), band + h("roots") + 15
 
-
-def _fitting(items: list[Item], box: Box, style: Style, max_lines: int = 2) -> int:
-    """How many items the first of two columns takes: as many as fit, at most half rounded up."""
-    y, count = box.top + 6, 0
-    first = items[: (len(items) + 1) // 2]
-    _offset, room = text_room(box, first, style, bullet=True)
-    for text, _badge in first:
-        y += len(wrap(text, room, style, max_lines)) * style.line_height
-        if y + style.line_height > box.bottom:
-            break
-        count += 1
-    return count
+    levels = laid.solve(lambda levels: header + sum(heights(levels)) <= height)
+    placed = {n: laid.placed(n, i) for n, i in levels.items()}
+    _upper, roots_h = heights(levels)
+    ground = height - roots_h  # the room left over goes to the upper part: a taller tree
+    crown = Box(centre.left + 50, header + 55, centre.right - 50, header + crown_height(levels))
+    fruits_h = placed["fruits"].height(parts["fruits"])
+    sun_cx = start_col.right - sun_r - 8 if rtl else start_col.left + sun_r + 8
+    sun_cy = header + sun_r + 20
+    pits = placed["pitfalls"]
+    pit_box = Box(end_col.left, 0, end_col.right - sign_room, 0) if rtl else Box(end_col.left + sign_room, 0, end_col.right, 0)
+    pit_lines = pits.heading_lines * HEADING.line_height
+    if can_first:
+        can_top = header + sun_block - 6 + placed["sun"].height(source["sun"]) + 20
+    else:
+        can_top = header + 12 + pits.height(parts["pitfalls"]) + 20
+    texts = [
+        (heading_part, heading, header + 12),
+        (source["sun"], placed["sun"], header + sun_block - 6),
+        (Part(parts["pitfalls"].heading, "", [], ITEM, WARNING), Placed(pit_box, pits.heading_lines, _EMPTY, 1, align), header + 12),
+        (Part("", "", parts["pitfalls"].items, ITEM, WARNING), Placed(end_col, 0, pits.laid, 1, align), header + 12 + pit_lines),
+        (parts["can"], placed["can"], can_top + can_drawing),
+        (parts["fruits"], placed["fruits"], crown.top + max(15, (crown.bottom - crown.top - fruits_h) / 2)),
+        (parts["trunk"], placed["trunk"], crown.bottom + 40),
+        (parts["roots"], placed["roots"], ground + band),
+    ]
+    can_width = 360 * can_scale
+    return Drawing(
+        size=WIDE,
+        texts=texts,
+        crown=crown,
+        trunk=(
+            (trunk_text.left - 20, crown.bottom - 20),
+            (trunk_text.right + 20, crown.bottom - 20),
+            (trunk_text.right + 70, ground),
+            (trunk_text.left - 70, ground),
+        ),
+        sun=(sun_cx, sun_cy, sun_r, sun_cy + 10),
+        # The spout points at the trunk: to the reading direction's end from the start column.
+        can=(
+            (start_col if can_first else end_col).right - can_width if rtl == can_first else (start_col if can_first else end_col).left,
+            can_top,
+            rtl == can_first,
+            can_scale,
+        ),
+        warning=((end_col.right - 30) if rtl else (end_col.left + 30), header + 8),
+        ground=ground,
+        roots=(band - 12, width / 2 - 80, width / 2),
+        title=(52, 88),
+    )

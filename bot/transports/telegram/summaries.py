@@ -82,6 +82,9 @@ async def deliver_summary(
         "board-informal.png": _("The strength of informal workers (De kracht van de ander)"),
         "board-formal.png": _("The strength of formal workers (De kracht van de ander)"),
     }
+    for name in list(captions):  # the same pictures in 16:9, for a projector
+        wide = name.replace(".png", "-16x9.png")
+        captions[wide] = _("{picture} (16:9, for a projector)").format(picture=captions[name])
     for name, png in pack.images.items():
         caption = captions.get(name, name)[:MAX_CAPTION]
         await with_retries(lambda png=png, name=name, caption=caption: bot.send_photo(chat_id, InputFile(png, filename=name), caption=caption), "sendPhoto")
