@@ -402,6 +402,53 @@ def test_html_is_self_contained_and_escapes_user_text(db: Database) -> None:
     assert "@media print" in html and "@page" in html and 'name="viewport"' in html
 
 
+def _hostile(tag: str) -> str:
+    return f"""<script>alert("{tag}")</script> & 'q' <img src=x onerror=alert(1)> </li></ul>"""
+
+
+def test_participant_text_in_every_field_arrives_escaped(db: Database) -> None:
+    """Every typed answer, the name, the organisation and the workshop's title carry markup,
+    quotes and ampersands: the page shows each of them as text and contains no markup of theirs."""
+    from markupsafe import escape as markup_escape
+
+    from bot.engine.model import Kind
+
+    answers: dict[str, str | list[str]] = {}
+    for flow in all_flows():
+        for step in flow.steps:
+            if step.kind is Kind.TEXT:
+                answers[flow.key(step)] = _hostile(flow.key(step))
+            elif step.kind is Kind.LIST:
+                answers[flow.key(step)] = [_hostile(flow.key(step) + ":1"), _hostile(flow.key(step) + ":2")]
+    assert len(answers) > 30
+    people = {
+        _hostile("name"): ("formal", _hostile("org"), "nl", answers),
+        "Ahmed": ("keyfigure", None, "ar", answers),
+    }
+    html = build_pack(load(db, make_workshop(db, title=_hostile("title"), people=people)), "nl").html
+    assert "<script" not in html and "onerror=alert(1)>" not in html and "<img src=x" not in html
+    for tag in ("name", "org", "title", *(k for k in answers)):
+        for suffix in (":1", ":2") if isinstance(answers.get(tag), list) else ("",):
+            assert str(markup_escape(_hostile(tag + suffix))) in html, tag + suffix
+    parser = _Nesting()
+    parser.feed(html)
+    assert parser.wrong == [] and parser.open == []  # no "</li></ul>" of theirs closed an element
+
+
+def test_the_templates_escape_by_default() -> None:
+    """Fails if autoescaping were turned off: a value printed by a template, with no filter or
+    call asking for it, comes out escaped."""
+    from bot.pack.html import environment
+
+    env = environment()
+    assert env.autoescape is True
+    assert env.from_string("<p>{{ x }}</p>").render(x="<b>&\"'") == "<p>&lt;b&gt;&amp;&#34;&#39;</p>"
+    macros = env.get_template("macros.html").make_module({"words": {}, "more": str, "person_of": None})
+    assert str(macros.user("<script>x</script>", "ar")) == (
+        '<span dir="auto" lang="ar">&lt;script&gt;x&lt;/script&gt;</span>'
+    )
+
+
 class _Nesting(HTMLParser):
     """Records every end tag that does not close the element opened last."""
 
