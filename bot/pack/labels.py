@@ -28,7 +28,7 @@ def view_title(view: str, t: NullTranslations) -> str:
         "board": _with_dutch(_("The strength of the other"), "De kracht van de ander"),
         "tree": _with_dutch(_("Tree of collaboration"), "Boom van samenwerking"),
         "roles": _with_dutch(_("Roles"), "Rollen"),
-        "market": _with_dutch(_("What we look for and what we offer"), "Vraag en aanbod"),
+        "market": _("What we look for and what we offer"),  # the hand-out has no name for this view
         "pitfalls": _with_dutch(_("Pitfalls"), "Valkuilen"),
         "answers": _("All answers"),
     }

@@ -332,7 +332,7 @@ def roles(answers: Answers) -> tuple[RoleRow, ...]:
     )
 
 
-# --- Vraag en aanbod --------------------------------------------------------------------------
+# --- What we look for and what we offer ----------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -61,13 +61,15 @@ _CONTROL_COMMAND = {
 _PAGE_COMMANDS = {"/more": 1, "/prev": -1}
 
 
-def ensure_demo_workshop(db: Database) -> str:
-    """The demo workshop's join code, creating the workshop on first use."""
+def ensure_demo_workshop(db: Database, language: str) -> str:
+    """The demo workshop's join code, creating the workshop on first use, titled in the language
+    of whoever starts it first."""
     with db.session() as session:
         found = repo.workshops_of(session, DEMO_FACILITATOR)
         if found:
             return found[0].code
-        return repo.create_workshop(session, "Demo workshop", DEMO_FACILITATOR).code
+        title = translations(language).gettext("Demo workshop")
+        return repo.create_workshop(session, title, DEMO_FACILITATOR).code
 
 
 def parse_line(line: str, view: View) -> Event | None:
@@ -155,7 +157,7 @@ def chat(
 ) -> int:
     user_key = f"term:{user or getpass.getuser()}"
     wanted = language if language in LANGUAGES else language_from_environment()
-    code = code or ensure_demo_workshop(db)
+    code = code or ensure_demo_workshop(db, wanted)
     with db.session() as session:
         workshop = repo.workshop_by_code(session, code)
         if workshop is None:
