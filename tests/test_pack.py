@@ -487,6 +487,15 @@ def test_bidi_orders_and_mirrors_right_to_left_text() -> None:
     assert visual("سلام: \u2068Amina (x)\u2069") == "Amina (x) :مالس"
 
 
+def test_widths_added_up_letter_by_letter_match_whole_runs() -> None:
+    """The pictures measure text letter by letter (drawing.width); with basic layout that must
+    equal what FreeType measures for the whole run, or wrapped lines would overflow."""
+    for text in ("Coördinatie en helderheid, ×2 +3 meer", "الشبكة مساعدة الحي (للأمهات)", "ወለዲ ሓገዝ ብግዜ", "Батьки ґ є ї"):
+        for size, bold in ((21, False), (28, True)):
+            whole = sum(font(script, size, bold).getlength(piece) for piece, script in runs(text))
+            assert abs(width(text, size, bold) - whole) < 0.01, (text, size)
+
+
 def test_each_script_gets_a_font_with_its_letters() -> None:
     samples = {
         "arabic": "أمهات يتحدثن عن التربية (المدارس) ١٢",

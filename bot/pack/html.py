@@ -204,7 +204,7 @@ def document(
         exercise, question = reader.names(rows[0])
         shown = [
             (
-                row.person,
+                row.person.id,
                 reader.values(row),
                 row.answer.language if row.typed else None,
                 isinstance(row.answer.value, list),

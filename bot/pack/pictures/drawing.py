@@ -60,9 +60,18 @@ class Style:
         return round(self.size * 1.55)  # Arabic and Ethiopic need room above and below Latin
 
 
+@functools.cache
+def _advance(char: str, script: str, size: int, bold: bool) -> float:
+    return font(script, size, bold).getlength(char)
+
+
 @functools.lru_cache(maxsize=8192)
 def width(text: str, size: int, bold: bool = False) -> float:
-    return sum(font(script, size, bold).getlength(piece) for piece, script in runs(text))
+    # With basic layout a run is exactly as wide as its letters' advances added up (the shipped
+    # fonts kern only through OpenType features, which basic layout does not apply); measuring
+    # letter by letter, once each, spares FreeType hinting every glyph again for every candidate
+    # line while wrapping (tests/test_pack.py checks the sums against whole runs).
+    return sum(_advance(char, script, size, bold) for piece, script in runs(text) for char in piece)
 
 
 @functools.lru_cache(maxsize=8192)

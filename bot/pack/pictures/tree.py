@@ -37,6 +37,7 @@ from bot.pack.pictures.drawing import (
     spoken,
     wrap,
 )
+from bot.pack.pictures.drawing import width as text_width
 from bot.pack.views import Tally, Tree
 
 SIZE = (1240, 1754)  # A4 portrait at 150 dpi
@@ -306,7 +307,11 @@ class Drawing:
         draw_aligned(draw, 40, width - 40, self.title[1], subtitle, SMALL, "center")
         cx, cy, r, label_y = self.sun
         _draw_sun(draw, int(cx), int(cy), int(r))
-        draw_aligned(draw, cx - r, cx + r, label_y, t.gettext("Sun"), HEADING, "center")
+        label = t.gettext("Sun")
+        size = HEADING.size
+        while size > 14 and text_width(label, size, True) > 2 * r - 12:  # "الشمس" in a small sun
+            size -= 2
+        draw_aligned(draw, cx - r, cx + r, label_y - (HEADING.size - size) / 2, label, Style(size, bold=True), "center")
         draw.rectangle((0, self.ground, width, height), fill=SOIL)
         depth, spread, root_x = self.roots
         _draw_roots(draw, root_x, self.ground, depth, spread)
