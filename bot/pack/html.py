@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -19,6 +20,7 @@ import jinja2
 from babel.support import NullTranslations
 
 from bot.engine.model import FORMAL, INFORMAL
+from bot.engine.voice import MIC, VOICE, duration, is_voice
 from bot.flows import all_flows
 from bot.i18n import is_rtl
 from bot.pack import labels
@@ -62,6 +64,24 @@ class Figure:
     caption: str
     src: str
     phone_src: str | None
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A voice answer as the page shows it: its length, a player when its file is beside the page,
+    the line typed with it, the automatic transcript."""
+
+    length: str
+    src: str | None
+    text: str | None
+    transcript: str | None
+
+
+def _voice(item: Mapping[str, object], names: Mapping[str, str], transcripts: Mapping[str, str], t: NullTranslations) -> Voice:
+    ref = str(item[VOICE])
+    seconds = int(item.get("seconds", 0))  # type: ignore[call-overload]
+    length = t.gettext("voice message ({duration})").format(duration=duration(seconds))
+    return Voice(length, names.get(ref), str(item["text"]) if item.get("text") else None, transcripts.get(ref))
 
 
 def _data_uri(png: bytes) -> str:
@@ -133,6 +153,7 @@ def _words(t: NullTranslations) -> dict[str, str]:
         "recognised_by": _("Recognised by"),
         "formal_workers": _("Formal workers"),
         "informal_workers": _("Informal workers"),
+        "transcript": _("automatic transcript:"),
     }
 
 
@@ -142,8 +163,10 @@ def document(
     t: NullTranslations,
     language: str,
     phone_images: dict[str, bytes] | None = None,
+    audio_names: Mapping[str, str] | None = None,
 ) -> str:
-    """The whole page. ``phone_images``: narrow versions of some pictures, by the name of the print one."""
+    """The whole page. ``phone_images``: narrow versions of some pictures, by the name of the print
+    one; ``audio_names``: the voice answers' files beside the page, when there are any (a player each)."""
     _ = t.gettext
     phone = phone_images or {}
     answers = views.answers
@@ -197,20 +220,23 @@ def document(
         "rows": [(row, _status(row, flows, t)) for row in p.rows],
     }
 
-    reader = Reader(t)
+    names = audio_names or {}
+    reader = Reader(t, names, data.transcripts)
     all_answers = []  # (exercise, question, rows), exercise None when it is the same as the one before
     current = None
     for _flow, _step, _key, rows in by_question(data):
         exercise, question = reader.names(rows[0])
-        shown = [
-            (
-                row.person.id,
-                reader.values(row),
-                row.answer.language if row.typed else None,
-                isinstance(row.answer.value, list),
-            )
-            for row in rows
-        ]
+        shown = []
+        for row in rows:
+            values: list[str | Voice] = list(reader.values(row))
+            if row.typed:  # a voice answer: its own line with a player, not its text
+                raw = reader.items(row)
+                values = [
+                    _voice(r, names, data.transcripts, t) if is_voice(r) else v  # type: ignore[arg-type]
+                    for v, r in zip(values, raw, strict=False)
+                ]
+            lang = row.answer.language if row.typed else None
+            shown.append((row.person.id, values, lang, isinstance(row.answer.value, list)))
         all_answers.append((exercise if exercise != current else None, question, shown))
         current = exercise
 
@@ -247,6 +273,7 @@ def document(
                 answered=labels.people_count(pit.answered, t)
             ),
             all_answers=all_answers,
+            mic=MIC,
             TOP=TOP,
             NAMES=NAMES,
             MATCHES=MATCHES,
