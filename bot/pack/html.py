@@ -19,14 +19,16 @@ from datetime import UTC, datetime
 import jinja2
 from babel.support import NullTranslations
 
-from bot.engine.model import FORMAL, INFORMAL
+from bot.engine.model import FORMAL, INFORMAL, side_for_role
 from bot.engine.voice import MIC, VOICE, duration, is_voice
 from bot.flows import all_flows
 from bot.i18n import is_rtl
 from bot.pack import labels
 from bot.pack.answers import Reader, by_question
+from bot.pack.readable import MARK, Reading
 from bot.pack.views import SIDES, Views, other_side
 from bot.timefmt import format_meeting
+from storage.models import Participant
 
 TOP = 15  # items per list in a view; the last section has them all
 NAMES = 12  # names per list
@@ -154,6 +156,8 @@ def _words(t: NullTranslations) -> dict[str, str]:
         "formal_workers": _("Formal workers"),
         "informal_workers": _("Informal workers"),
         "transcript": _("automatic transcript:"),
+        "machine_translation": _("machine translation"),
+        "not_compared": _("Not compared: answers in {languages} have no translation and the other side did not write in it."),
     }
 
 
@@ -173,11 +177,15 @@ def document(
     data = answers.data
     workshop = data.workshop
     flows = {f.id: f for f in all_flows()}
-    people = {
-        p.id: Person(labels.name(p, t), p.language, p.organisation, answers.side[p.id] or "")
-        for p in data.participants
-    }
-    who = lambda p: people[p.id]  # noqa: E731 - the templates look people up by participant
+    people: dict[int, Person] = {}
+
+    def who(p: Participant) -> Person:
+        """The templates look people up by participant; those who joined without answering too."""
+        found = people.get(p.id)
+        if found is None:
+            side = answers.side.get(p.id) or side_for_role(p.role) or ""
+            found = people[p.id] = Person(labels.name(p, t), p.language, p.organisation, side)
+        return found
 
     sections = ["progress"]
     if "b" in views.exercises:
@@ -220,6 +228,7 @@ def document(
         "rows": [(row, _status(row, flows, t)) for row in p.rows],
     }
 
+    reading = Reading(answers, t, language)
     names = audio_names or {}
     reader = Reader(t, names, data.transcripts)
     all_answers = []  # (exercise, question, rows), exercise None when it is the same as the one before
@@ -254,7 +263,7 @@ def document(
             sections=[(view, labels.view_title(view, t)) for view in sections],
             views=views,
             person_of=who,
-            side_of=lambda person: people[person.id].side,
+            side_of=lambda person: who(person).side,
             sides=SIDES,
             other_side=other_side,
             side_strength=lambda side: labels.side_strength(side, t),
@@ -274,6 +283,11 @@ def document(
             ),
             all_answers=all_answers,
             mic=MIC,
+            mt_mark=MARK,
+            reader_language=language,
+            gloss=reading.gloss,
+            languages_named=lambda codes: ", ".join(reading.named(code) for code in codes),
+            legend=reading.legend(),
             TOP=TOP,
             NAMES=NAMES,
             MATCHES=MATCHES,
