@@ -68,7 +68,6 @@ def test_arabic_pitfall_is_not_exercise_ds_obstacle() -> None:
         ("{n} item from {people}", "عنصران"),
         ("Please add at least {n} item.", "عنصرين"),
         ("You can choose at most {n} option.", "خيارين"),
-        ("This list is full ({n} item). Press “Done” to go on.", "عنصران"),
     ],
 )
 def test_arabic_dual_forms(msgid: str, dual: str) -> None:
@@ -101,8 +100,9 @@ def test_ukrainian_roles_are_people() -> None:
 @pytest.mark.parametrize("language", ["pl", "uk"])
 def test_both_catalyst_roles_are_named_alike_as_the_hand_out_does(language: str) -> None:
     t = translations(language)
-    names = {r.label.translate(t) for r in ALL_ROLES if r.id in ("f_catalyst", "i_catalyst")}
-    assert len(names) == 1, names
+    labels_ = [r.label.translate(t) for r in ALL_ROLES if r.id in ("f_catalyst", "i_catalyst")]
+    names = {label.split(":")[0].strip() for label in labels_}  # the role's name, before what it does
+    assert len(labels_) == 2 and len(names) == 1, labels_
 
 
 def test_persian_adds_no_dutch_name_where_english_has_none() -> None:
