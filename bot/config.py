@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(8443, ge=1, le=65535)
     log_level: str = "INFO"
+    # Off only where nothing limits the bot (a benchmark's fake Bot API): TELEGRAM_RATE_LIMIT=off.
+    rate_limit: bool = Field(True, validation_alias="TELEGRAM_RATE_LIMIT")
     chat_messages_per_second: float = Field(1.0, gt=0)  # sustained, per private chat (Telegram's guidance)
     retry_delay: float = Field(120.0, gt=0)  # seconds before an undelivered reminder or summary is tried again (doubling)
     delivery_interval: float = Field(30.0, gt=0)  # seconds between two looks at the jobs table in each process

@@ -9,17 +9,20 @@ handled, so a duplicate delivery or a second process can never apply it twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
 
 from sqlmodel import Session
 
 from bot.engine import Effort, Event, Kind, Outcome, Pick, Show, State, TextInput, VoiceInput, Wording, run, time_left
 from bot.engine import Position as EnginePosition
 from bot.engine.voice import refs
-from bot.flows import workshop_flows
+from bot.flows import flow_by_id, workshop_flows
 from bot.i18n import translations
 from bot.timefmt import format_meeting
 from bot.wording import BUTTONS
-from storage import Database, Participant, Position, Workshop, inbox
+from storage import Database, Participant, Workshop, inbox
+from storage import hotpath as hot
 from storage import repository as repo
 from storage.models import utcnow
 
@@ -34,10 +37,12 @@ class AlreadyHandled(Exception):  # noqa: N818 - reads as "except AlreadyHandled
 @dataclass(frozen=True)
 class Reply:
     outcome: Outcome
-    participant: Participant
-    workshop: Workshop
+    participant_id: int
+    user_key: str
+    workshop_id: int
     language: str
-    prompt_message_id: int | None  # the prompt on screen before this event, whose buttons should go
+    prompt_message_id: int | None  # the prompt on screen before this event, whose buttons may have to go
+    previous_kind: Kind | None  # the kind of step that prompt asked
     owes_prompt: bool  # a new prompt message is to be sent (else: a notice on the button, or ticks edited)
 
 
@@ -54,7 +59,7 @@ def owes_prompt(event: Event, outcome: Outcome) -> bool:
     return not (isinstance(event, Pick) and outcome.view.kind is Kind.MULTI and outcome.view.key == event.at)
 
 
-def bind_text(event: Event, stored: Position | None, message_id: int | None) -> Event:
+def bind_text(event: Event, stored: hot.StoredPosition | None, message_id: int | None) -> Event:
     """Typed text answers the prompt that was on screen when it was typed.
 
     In a private chat the user's and the bot's messages share one rising sequence of ids: text with
@@ -68,7 +73,22 @@ def bind_text(event: Event, stored: Position | None, message_id: int | None) -> 
     return event if at is None else replace(event, at=at)
 
 
-def engine_state(workshop: Workshop, answers: dict, stored: Position | None, language: str) -> State:
+class _Stored(Protocol):  # a stored position: the ORM row, or the hot path's columns
+    exercise: str
+    step: str
+    completed: list[str]
+    finished: bool
+    return_to: str | None
+    choosing: str | None
+
+
+class _WorkshopLike(Protocol):
+    exercises: list[str]
+    length: str
+    meeting_at: datetime | None
+
+
+def engine_state(workshop: _WorkshopLike, answers: dict, stored: _Stored | None, language: str) -> State:
     """What the engine needs of one participant, from the stored rows."""
     position = (
         EnginePosition(
@@ -94,13 +114,10 @@ class Conversation:
 
     def handle(self, participant_id: int, event: Event) -> Reply:
         with self.db.session() as session:
-            participant = session.get(Participant, participant_id, with_for_update=self._lock)
-            if participant is None:
+            found = hot.state_of(session.connection(), participant_id, lock=self._lock)
+            if found is None:
                 raise LookupError(f"no participant {participant_id}")
-            workshop = session.get(Workshop, participant.workshop_id)
-            assert workshop is not None
-            position = session.get(Position, participant_id)
-            return self._handle(session, participant, workshop, position, event)
+            return self._handle(session, found, event)
 
     def handle_for(
         self, user_key: str, event: Event, *, update_id: int | None = None, message_id: int | None = None
@@ -110,33 +127,32 @@ class Conversation:
         ``update_id``: the stored update this event comes from (marked handled in this transaction;
         AlreadyHandled when it was). ``message_id``: the id of the person's message, for typed text."""
         with self.db.session() as session:
-            found = repo.active_state(session, user_key, lock=self._lock)
+            found = hot.active_state(session.connection(), user_key, lock=self._lock)
             if found is None:
                 return None
             if update_id is not None and not inbox.handled_here(session, update_id, utcnow()):
                 raise AlreadyHandled(update_id)
-            participant, workshop, stored = found
-            return self._handle(session, participant, workshop, stored, bind_text(event, stored, message_id))
+            return self._handle(session, found, bind_text(event, found.position, message_id))
 
     def peek(self, user_key: str) -> Reply | None:
         """The current step's view without changing anything (a keyboard page turned)."""
         with self.db.session() as session:
-            found = repo.active_state(session, user_key)
+            found = hot.active_state(session.connection(), user_key)
             if found is None:
                 return None
-            reply = self._handle(session, *found, Show())
+            reply = self._handle(session, found, Show())
             session.rollback()  # looking owes no prompt and moves nothing
             return reply
 
     def prompt_shown(self, participant_id: int, message_id: int, key: str) -> None:
         """The prompt for ``key`` reached the person as ``message_id``: the owed reply is paid."""
         with self.db.session() as session:
-            repo.prompt_shown(session, participant_id, message_id, key)
+            hot.prompt_shown(session.connection(), participant_id, message_id, key)
 
     def prompt_failed(self, participant_id: int) -> None:
         """Delivery failed after its retries: the prompt stays owed, counted from now."""
         with self.db.session() as session:
-            repo.prompt_failed(session, participant_id)
+            hot.prompt_failed(session.connection(), participant_id)
 
     @property
     def _lock(self) -> bool:
@@ -148,17 +164,15 @@ class Conversation:
         """A spoken answer for the person's active workshop: the recording and the answer that points to
         it are committed together, or (refused) neither is kept. None when they have no workshop."""
         with self.db.session() as session:
-            found = repo.active_state(session, user_key, lock=self._lock)
+            found = hot.active_state(session.connection(), user_key, lock=self._lock)
             if found is None:
                 return None
             if update_id is not None and not inbox.handled_here(session, update_id, utcnow()):
                 raise AlreadyHandled(update_id)
-            participant = found[0]
-            assert participant.id is not None
-            audio = repo.add_audio(session, participant.id, incoming) if incoming.data is not None else None
+            audio = repo.add_audio(session, found.participant_id, incoming) if incoming.data is not None else None
             ref = str(audio.id) if audio is not None else None
             event = VoiceInput(ref=ref, seconds=incoming.seconds, size=incoming.size)
-            reply = self._handle(session, *found, event)
+            reply = self._handle(session, found, event)
             if audio is not None:
                 keys = [key for key, value in reply.outcome.changes.items() if ref in refs(value)]
                 if keys:
@@ -167,18 +181,21 @@ class Conversation:
                     session.delete(audio)  # refused: nothing of it stays
             return reply
 
-    def _handle(
-        self, session: Session, participant: Participant, workshop: Workshop, stored: Position | None, event: Event
-    ) -> Reply:
-        assert participant.id is not None
-        rows = repo.answer_rows(session, participant.id)
-        answers = {key: row.value for key, row in rows.items()}
-        state = engine_state(workshop, answers, stored, participant.language)
-        outcome = run(state, event, translations(participant.language), self.wording)
+    def _handle(self, session: Session, found: hot.State, event: Event) -> Reply:
+        """The hot path: Core statements on the session's connection (the ORM only for recordings)."""
+        conn = session.connection()
+        pid = found.participant_id
+        stored = found.position
+        answers = hot.answers(conn, pid)
+        state = engine_state(found, answers, stored, found.language)
+        outcome = run(state, event, translations(found.language), self.wording)
 
-        repo.save_answers(session, participant.id, outcome.changes, participant.language, rows)
-        self._drop_unused_audio(session, participant.id, answers, outcome)
-        self._sync_profile(participant, outcome)
+        if outcome.changes:
+            hot.save_answers(conn, pid, outcome.changes, found.language)
+            self._drop_unused_audio(session, pid, answers, outcome)
+            profile = self._profile(found, outcome)
+            if profile:
+                hot.update_participant(conn, pid, profile)
         new = outcome.position
         owed = owes_prompt(event, outcome)
         unchanged = stored is not None and (
@@ -190,18 +207,18 @@ class Conversation:
             stored.choosing,
         ) == (new.flow, new.step, set(new.completed), new.finished, new.return_to, new.choosing)
         if not unchanged or (owed and not (stored is not None and stored.prompt_pending)):
-            saved = repo.save_position(
-                session, participant.id, new.flow, new.step, new.completed, new.finished, new.return_to, new.choosing
+            pending = (stored is not None and stored.prompt_pending) or owed
+            hot.save_position(
+                conn, pid, stored, new.flow, new.step, new.completed, new.finished, new.return_to, new.choosing, pending
             )
-            saved.prompt_pending = saved.prompt_pending or owed
-        session.add(participant)
-        session.flush()
         return Reply(
             outcome=outcome,
-            participant=participant,
-            workshop=workshop,
-            language=participant.language,
+            participant_id=pid,
+            user_key=found.user_key,
+            workshop_id=found.workshop_id,
+            language=found.language,
             prompt_message_id=stored.prompt_message_id if stored is not None else None,
+            previous_kind=_kind(stored),
             owes_prompt=owed,
         )
 
@@ -226,10 +243,27 @@ class Conversation:
             repo.delete_audio(session, participant_id, old - kept)
 
     @staticmethod
-    def _sync_profile(participant: Participant, outcome: Outcome) -> None:
+    def _profile(found: hot.State, outcome: Outcome) -> dict[str, object]:
+        """The participant's columns this outcome changes (consent time, name, role, organisation)."""
+        values: dict[str, object] = {}
         for key, value in outcome.changes.items():
-            if key == "intro.consent" and value == "yes" and participant.consent_at is None:
-                participant.consent_at = utcnow()
+            if key == "intro.consent" and value == "yes" and not found.consented:
+                values["consent_at"] = utcnow()
             field = _PROFILE_FIELDS.get(key)
             if field is not None:
-                setattr(participant, field, value if isinstance(value, str) else None)
+                new = value if isinstance(value, str) else None
+                if found.profile.get(field) != new:
+                    values[field] = new
+        return values
+
+
+def _kind(stored: hot.StoredPosition | None) -> Kind | None:
+    """The kind of step the prompt on screen asked (None when unknown)."""
+    if stored is None:
+        return None
+    key = stored.prompt_key or f"{stored.exercise}.{stored.step}"
+    flow_id, _, step_id = key.partition(".")
+    try:
+        return next(s.kind for s in flow_by_id(flow_id).steps if s.id == step_id)
+    except StopIteration:  # a flow or step a newer version no longer has
+        return None

@@ -98,6 +98,7 @@ def language_from_environment() -> str:
     return negotiate(tag if tag not in ("", "C", "POSIX") else None)
 
 
+@functools.cache  # Babel reads the locale's data file on every parse: once per language is enough
 def language_name(language: str) -> str:
     """The language's own name in its own script (Türkçe, العربية, ትግርኛ)."""
     name = Locale.parse(language).get_display_name(language) or language

@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from telegram.ext import BaseRateLimiter
+
 from bot.config import Settings
 from bot.engine import Kind
 from bot.flows import flow_by_id
@@ -25,11 +27,18 @@ def settings_for(api: FakeBotApi, db: Database, admins: frozenset[int], **extra:
 
 
 async def start_app(
-    api: FakeBotApi, db: Database, admins: frozenset[int], *, rate_limit: bool = True, poll: bool = True, **extra: object
+    api: FakeBotApi,
+    db: Database,
+    admins: frozenset[int],
+    *,
+    rate_limit: bool = True,
+    poll: bool = True,
+    rate_limiter: BaseRateLimiter | None = None,
+    **extra: object,
 ) -> Runtime:
     """The bot as `python -m bot run` runs it (intake into the inbox, dispatcher), in this event loop.
     ``poll=False``: a second worker that takes no updates from Telegram (it still handles stored ones and jobs)."""
-    runtime = Runtime(settings_for(api, db, admins, **extra), db, rate_limit=rate_limit, intake=poll)
+    runtime = Runtime(settings_for(api, db, admins, **extra), db, rate_limit=rate_limit, intake=poll, rate_limiter=rate_limiter)
     await runtime.start()
     return runtime
 

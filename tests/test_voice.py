@@ -277,7 +277,7 @@ async def test_the_pack_page_plays_the_recording_in_a_browser(db: Database, tmp_
     reply = conversation.handle_voice("term:p1", incoming)
     assert reply is not None and reply.outcome.accepted
     with db.session() as session:
-        data = repo.workshop_answers(session, session.get(repo.Workshop, reply.workshop.id))
+        data = repo.workshop_answers(session, session.get(repo.Workshop, reply.workshop_id))
         write_pack(data, tmp_path, "en", repo.audio_data(session, data.audio))
     async with playwright.async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])

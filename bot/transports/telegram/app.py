@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -27,7 +28,7 @@ from bot.transports.telegram import participants as part
 from bot.transports.telegram.context import BotContext
 from bot.transports.telegram.delivery import send_html
 from bot.transports.telegram.outbox import resend_owed_prompts
-from bot.transports.telegram.pacing import ChatPacedRateLimiter
+from bot.transports.telegram.pacing import TelegramRateLimiter
 from bot.transports.telegram.rendering import text_messages
 from bot.transports.telegram.worker import start_deliveries
 from storage import Database
@@ -113,7 +114,14 @@ async def tell_to_try_again(context: ContextTypes.DEFAULT_TYPE, update: Update) 
         log.warning("could not tell chat about the failure: %s", type(exc).__name__)
 
 
-def build_application(settings: Settings, db: Database | None = None, *, rate_limit: bool = True) -> Application:
+def build_application(
+    settings: Settings,
+    db: Database | None = None,
+    *,
+    rate_limit: bool = True,
+    rate_limiter: BaseRateLimiter | None = None,
+) -> Application:
+    """The bot; ``rate_limiter`` replaces the shipped one (a test's, driven by its own clock)."""
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     # httpx logs every request URL at INFO, and the Bot API puts the token in the URL.
@@ -123,9 +131,11 @@ def build_application(settings: Settings, db: Database | None = None, *, rate_li
     builder = ApplicationBuilder().token(settings.token).updater(None).post_init(on_startup)
     if settings.api_url != DEFAULT_API_URL:
         builder = builder.base_url(settings.api_url).base_file_url(settings.api_url.replace("/bot", "/file/bot"))
-    if rate_limit:
-        # Telegram's flood limits; 429 answers are waited out and retried.
-        builder = builder.rate_limiter(ChatPacedRateLimiter(per_chat_per_second=settings.chat_messages_per_second))
+    if rate_limit and settings.rate_limit:
+        # Telegram's flood limits on new messages; the one layer where 429 answers are waited out and retried.
+        builder = builder.rate_limiter(
+            rate_limiter or TelegramRateLimiter(per_chat_per_second=settings.chat_messages_per_second)
+        )
     app = builder.build()
     app.bot_data["services"] = BotContext(
         settings=settings,

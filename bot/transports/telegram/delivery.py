@@ -1,4 +1,13 @@
-"""Sending within Telegram's rules: retry 429 and network errors, report a blocked user, never crash."""
+"""Sending within Telegram's rules: network errors retried where that is safe, a blocked user reported.
+
+The one place 429s are retried is the rate limiter (pacing.py); a 429 that reaches this layer (the
+limiter gave up, or runs without one) is not retried again. A call that may have arrived is never
+sent blindly again: a new message whose request timed out or failed after it left (read timeout,
+5xx) raises Undelivered(maybe_sent=True) instead. The participant's answer and position are already
+committed then, so their next message (or /start) shows the current step again; re-sending an
+undelivered prompt is the job of the outbox (issue 8), which can tell whether it arrived. Edits and
+callback answers are idempotent and are retried.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import httpx
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -22,27 +32,36 @@ class Blocked(Exception):  # noqa: N818 - reads as "except Blocked"
 
 
 class Undelivered(Exception):  # noqa: N818 - reads as "except Undelivered"
-    """Sending kept failing after every retry; the caller decides when to try again."""
+    """Sending failed; the caller decides when to try again. ``maybe_sent``: it may have arrived all the same."""
+
+    def __init__(self, what: str, *, maybe_sent: bool = False) -> None:
+        super().__init__(what)
+        self.maybe_sent = maybe_sent
 
 
-async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
+def never_left(exc: NetworkError) -> bool:
+    """The request surely never reached Telegram (no connection, or none free): re-sending cannot duplicate it."""
+    return isinstance(exc.__cause__, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], what: str, *, idempotent: bool = True) -> T:
+    """``call`` with network errors retried; a non-idempotent call (a new message) only when it never left."""
     delay = BACKOFF
     for attempt in range(1, ATTEMPTS + 1):
-        last = attempt == ATTEMPTS
         try:
             return await call()
-        except RetryAfter as exc:  # 429: wait as long as Telegram asks
-            wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
-            log.warning("%s: rate limited, retrying in %ss (attempt %d)", what, wait, attempt)
-            if not last:
-                await asyncio.sleep(wait)
+        except RetryAfter as exc:  # the limiter already waited and retried: do not layer a second retry on it
+            raise Undelivered(what) from exc
         except Forbidden as exc:
             raise Blocked(what) from exc
         except BadRequest:
             raise
         except NetworkError as exc:  # includes TimedOut and 5xx answers
+            if not idempotent and not never_left(exc):
+                log.warning("%s: %s; not sent again, it may have arrived", what, type(exc).__name__)
+                raise Undelivered(what, maybe_sent=True) from exc
             log.warning("%s: %s (attempt %d)", what, type(exc).__name__, attempt)
-            if not last:
+            if attempt < ATTEMPTS:
                 await asyncio.sleep(delay)
                 delay *= 2
     raise Undelivered(what)
@@ -61,7 +80,7 @@ async def send_html(
                 chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
             )
 
-        last = await with_retries(call, "sendMessage")
+        last = await with_retries(call, "sendMessage", idempotent=False)
     return last
 
 

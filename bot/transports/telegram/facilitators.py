@@ -142,6 +142,7 @@ async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await with_retries(
         lambda: context.bot.send_photo(chat.id, InputFile(qr_png(link), filename="join.png"), caption=caption, parse_mode=ParseMode.HTML),
         "sendPhoto",
+        idempotent=False,
     )
 
 

@@ -1,48 +1,170 @@
-"""Telegram's flood limits: PTB's AIORateLimiter, plus about one message a second in each private chat.
+"""Telegram's flood limits, counted the way Telegram counts them, and the one place 429s are retried.
 
-AIORateLimiter keeps the overall limit (30 a second) and the one for groups, and retries 429s; it
-leaves private chats alone. Telegram asks for about one message a second there, which matters
-when a summary of many messages goes to one facilitator.
+Telegram limits *new messages*: about one a second in a chat (a short burst is tolerated) and about
+30 a second for the whole bot. Edits, answerCallbackQuery and getUpdates are not counted, so they
+never wait here: a button press is always answered at once. Each counted call reserves its own
+moment in its chat's bucket and then in the overall one and sleeps until then, holding no lock, so a
+chat that is waiting for its budget never holds another chat's call.
+
+Written by hand rather than with PTB's AIORateLimiter (or aiolimiter) because those apply the overall
+bucket to every chat-bound call, edits and callback answers included, have no per-private-chat limit,
+stop every request on any 429, and cannot be driven by a test's clock.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import asyncio
+import logging
+import time
 from collections.abc import Callable, Coroutine
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from aiolimiter import AsyncLimiter
-from telegram.ext import AIORateLimiter
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
 
-PACED = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
-BURST = 3  # a prompt and its notices may go at once; the sustained rate stays at `rate` a second
-MAX_CHATS = 10_000  # limiters kept for the most recently active chats
+log = logging.getLogger(__name__)
+
+# The methods that put a new message in a chat: what Telegram's limits count.
+COUNTED = frozenset(
+    {
+        "sendMessage", "sendPhoto", "sendDocument", "sendAudio", "sendVoice", "sendVideo", "sendVideoNote",
+        "sendAnimation", "sendSticker", "sendMediaGroup", "sendLocation", "sendVenue", "sendContact", "sendPoll",
+        "sendDice", "sendPaidMedia", "sendInvoice", "sendGame", "copyMessage", "copyMessages", "forwardMessage",
+        "forwardMessages",
+    }
+)  # fmt: skip
+OVERALL_PER_SECOND = 30.0
+CHAT_BURST = 3  # a prompt and its notices may go at once; the sustained rate stays at the chat rate
+GROUP_PER_SECOND = 20 / 60  # groups and channels: 20 messages a minute
+LOG_PERIOD = 60.0  # seconds between two log lines about the overall limit
+PRUNE_AT = 4096  # idle chat buckets are dropped once this many are kept: memory stays flat
 
 
-class ChatPacedRateLimiter(AIORateLimiter):
-    def __init__(self, *, per_chat_per_second: float = 1.0, max_retries: int = 3) -> None:
-        super().__init__(max_retries=max_retries)
-        self._rate = per_chat_per_second
-        self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
+class Clock(Protocol):
+    def now(self) -> float: ...
 
-    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
-        limiter = self._chats.pop(chat_id, None) or AsyncLimiter(BURST, BURST / self._rate)
-        self._chats[chat_id] = limiter  # most recent last
-        while len(self._chats) > MAX_CHATS:
-            self._chats.popitem(last=False)
-        return limiter
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class MonotonicClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+@dataclass
+class Bucket:
+    """A token bucket as a theoretical arrival time (GCRA): ``burst`` at once, then one per ``interval``."""
+
+    interval: float
+    burst: int
+    tat: float = float("-inf")  # when the bucket is full again
+
+    def reserve(self, now: float) -> float:
+        """Take the next free moment, at ``now`` or later, and return it."""
+        tat = max(self.tat, now)
+        at = max(now, tat - (self.burst - 1) * self.interval)
+        self.tat = tat + self.interval
+        return at
+
+    def hold_until(self, moment: float) -> None:
+        """Nothing more goes before ``moment`` (Telegram said so with a 429)."""
+        self.tat = max(self.tat, moment + (self.burst - 1) * self.interval)
+
+
+class TelegramRateLimiter(BaseRateLimiter[int]):
+    """Per-chat and overall limits on new messages; 429 answers waited out and retried (``max_retries``).
+
+    ``rate_limit_args`` (PTB's per-call argument) is the number of retries for that call, if given."""
+
+    def __init__(
+        self,
+        *,
+        per_chat_per_second: float = 1.0,
+        overall_per_second: float = OVERALL_PER_SECOND,
+        max_retries: int = 3,
+        clock: Clock | None = None,
+    ) -> None:
+        self._chat_interval = 1 / per_chat_per_second
+        self._overall = Bucket(1 / overall_per_second, max(1, int(overall_per_second)))
+        self._overall_rate = overall_per_second
+        self._chats: dict[int | str, Bucket] = {}
+        self._max_retries = max_retries
+        self._clock: Clock = clock or MonotonicClock()
+        self._held = 0  # messages the overall limit delayed since the last log line
+        self._longest = 0.0
+        self._logged_at = float("-inf")
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    def _chat(self, chat_id: int | str) -> Bucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            if len(self._chats) >= PRUNE_AT:
+                now = self._clock.now()
+                self._chats = {key: b for key, b in self._chats.items() if b.tat > now}
+            private = isinstance(chat_id, int) and chat_id > 0
+            interval = self._chat_interval if private else 1 / GROUP_PER_SECOND
+            bucket = self._chats[chat_id] = Bucket(interval, CHAT_BURST)
+        return bucket
+
+    async def _wait_for_budget(self, chat_id: int | str) -> None:
+        clock = self._clock
+        at = self._chat(chat_id).reserve(clock.now())
+        if at > clock.now():
+            await clock.sleep(at - clock.now())
+        now = clock.now()
+        at = self._overall.reserve(now)  # only after the chat's own wait: no slot is held for a waiting chat
+        if at > now:
+            self._note_overall_wait(now, at - now)
+            await clock.sleep(at - now)
+
+    def _note_overall_wait(self, now: float, wait: float) -> None:
+        self._held += 1
+        self._longest = max(self._longest, wait)
+        if now - self._logged_at >= LOG_PERIOD:
+            log.info(
+                "Telegram's overall limit (%g messages a second) is holding replies back: "
+                "%d delayed since the last report, the longest by %.1f s",
+                self._overall_rate,
+                self._held,
+                self._longest,
+            )
+            self._logged_at = now
+            self._held = 0
+            self._longest = 0.0
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> Any:
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
-        if endpoint in PACED and isinstance(chat_id, int) and chat_id > 0:  # a private chat
-            async with self._chat_limiter(chat_id):
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        counted = endpoint in COUNTED and isinstance(chat_id, int | str)
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        for attempt in range(retries + 1):
+            if counted:
+                await self._wait_for_budget(chat_id)  # type: ignore[arg-type]
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:  # 429: the message was refused, so sending it again cannot duplicate it
+                if attempt == retries:
+                    raise
+                wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+                log.warning("%s: Telegram asks to wait %.1f s (retry %d)", endpoint, wait, attempt + 1)
+                if counted:
+                    self._chat(chat_id).hold_until(self._clock.now() + wait)  # type: ignore[arg-type]
+                else:
+                    await self._clock.sleep(wait)
+        raise AssertionError("unreachable")

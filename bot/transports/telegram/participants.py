@@ -37,7 +37,15 @@ from bot.progress import describe
 from bot.transcripts import transcribe_missing
 from bot.transports.telegram.context import BotContext, services, user_key
 from bot.transports.telegram.delivery import Blocked, Undelivered, remove_keyboard, send_html, with_retries
-from bot.transports.telegram.rendering import MAX_CALLBACK, decode, encode, keyboard, render_view, text_messages
+from bot.transports.telegram.rendering import (
+    MAX_CALLBACK,
+    decode,
+    encode,
+    keyboard,
+    old_buttons_go,
+    render_view,
+    text_messages,
+)
 from bot.transports.telegram.voice import play_back, receive
 from storage import repository as repo
 from storage.models import utcnow
@@ -86,18 +94,21 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
         # The spinner on the button and the next prompt: independent calls, made at once.
         await asyncio.gather(query.answer(), show(context, svc, chat.id, participant_id, reply))
         return
-    await show(context, svc, chat.id, participant_id, reply)
+    await show(context, svc, chat.id, participant_id, reply, typed=update.effective_message is not None)
 
 
-async def show(context: ContextTypes.DEFAULT_TYPE, svc: BotContext, chat_id: int, participant_id: int, reply: Reply) -> None:
-    """Send the view as a new prompt and take the buttons off the previous one (both at once).
+async def show(
+    context: ContextTypes.DEFAULT_TYPE, svc: BotContext, chat_id: int, participant_id: int, reply: Reply, *, typed: bool = False
+) -> None:
+    """Send the view as a new prompt and take the buttons off the previous one where they must go (both at once).
 
     Once delivered, the prompt's message id is stored (the owed reply is paid); when delivery fails
     it stays owed and the outbox sends it again later."""
     rendered = render_view(reply.outcome.view, reply.language)
+    old = reply.prompt_message_id if old_buttons_go(reply.previous_kind, typed=typed) else None
     try:
         _removed, message = await asyncio.gather(
-            remove_keyboard(context.bot, chat_id, reply.prompt_message_id),
+            remove_keyboard(context.bot, chat_id, old),
             send_html(context.bot, chat_id, rendered.messages, rendered.keyboard),
         )
     except Blocked:
@@ -174,8 +185,7 @@ async def handle_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event
         return True
     if reply is None:
         return False
-    assert reply.participant.id is not None
-    await present(update, context, reply.participant.id, reply)
+    await present(update, context, reply.participant_id, reply)
     return True
 
 
@@ -198,12 +208,14 @@ async def ask_for_code(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _reply(update, context, text)
 
 
-async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+async def _reply(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, keyboard: InlineKeyboardMarkup | None = None, language: str | None = None
+) -> None:
     chat = update.effective_chat
     assert chat is not None
     if update.callback_query is not None:
         await update.callback_query.answer()
-    language = account_language(services(context), update)
+    language = language or account_language(services(context), update)
     try:
         await send_html(context.bot, chat.id, text_messages(text, language), keyboard)
     except Blocked:
@@ -246,7 +258,7 @@ async def join_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE, cod
                 title = workshop.title
     if participant_id is None:
         log.info("join refused")
-        await _reply(update, context, refusal or "")
+        await _reply(update, context, refusal or "", language=language)
         return
     log.info("participant %d joined", participant_id)
     name = language_name(language)
@@ -257,6 +269,7 @@ async def join_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE, cod
             title=title, language=name
         ),
         language_keyboard(language),
+        language,
     )
     reply = await asyncio.to_thread(svc.conversation.handle, participant_id, Show())
     await show(context, svc, chat.id, participant_id, reply)
@@ -331,8 +344,7 @@ async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if reply is None:
         await ask_for_code(update, context)
         return
-    assert reply.participant.id is not None
-    await present(update, context, reply.participant.id, reply)
+    await present(update, context, reply.participant_id, reply)
     transcriber = svc.settings.transcriber()
     new = [ref for value in reply.outcome.changes.values() for ref in refs(value)]
     if transcriber is not None and reply.outcome.accepted and new:

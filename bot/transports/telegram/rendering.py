@@ -97,6 +97,16 @@ def text_messages(text: str, language: str, *, limit: int = MAX_TEXT) -> list[st
     return pack_messages(blocks, limit)
 
 
+def old_buttons_go(previous: Kind | None, *, typed: bool) -> bool:
+    """Whether the previous prompt's buttons are taken off when the next prompt is sent.
+
+    A typed answer to a free-text or list step leaves that prompt's Back/Skip/Done buttons: pressed
+    later, the engine recognises them as belonging to an earlier step and answers with a notice (or,
+    on the same step again, they mean what they say), so taking them off would cost one Bot API call
+    per typed answer for nothing. Options of a choice go, so an answered question never looks open."""
+    return not (typed and previous in (Kind.TEXT, Kind.LIST))
+
+
 @dataclass(frozen=True)
 class Rendered:
     messages: list[str]  # HTML; the keyboard goes with the last one

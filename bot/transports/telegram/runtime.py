@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from aiohttp import web
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, BaseRateLimiter
 
 from bot.config import Settings
 from bot.transports.telegram.app import build_application
@@ -31,13 +31,20 @@ DRAIN_SECONDS = 10.0  # at shutdown, for the updates being handled to finish
 
 class Runtime:
     def __init__(
-        self, settings: Settings, db: Database | None = None, *, webhook: bool = False, rate_limit: bool = True, intake: bool = True
+        self,
+        settings: Settings,
+        db: Database | None = None,
+        *,
+        webhook: bool = False,
+        rate_limit: bool = True,
+        intake: bool = True,
+        rate_limiter: BaseRateLimiter | None = None,
     ) -> None:
         self.settings = settings
         self.db = db or Database(settings.database_url)
         self.webhook = webhook
         self.intake = intake  # False: take no updates from Telegram (a worker for stored updates and jobs only)
-        self.app: Application = build_application(settings, self.db, rate_limit=rate_limit)
+        self.app: Application = build_application(settings, self.db, rate_limit=rate_limit, rate_limiter=rate_limiter)
         self.dispatcher = Dispatcher(self.app, self.db, lease=timedelta(seconds=settings.inbox_lease))
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []

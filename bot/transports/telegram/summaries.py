@@ -87,7 +87,7 @@ async def deliver_summary(
         captions[wide] = _("{picture} (16:9, for a projector)").format(picture=captions[name])
     for name, png in pack.images.items():
         caption = captions.get(name, name)[:MAX_CAPTION]
-        await with_retries(lambda png=png, name=name, caption=caption: bot.send_photo(chat_id, InputFile(png, filename=name), caption=caption), "sendPhoto")
+        await with_retries(lambda png=png, name=name, caption=caption: bot.send_photo(chat_id, InputFile(png, filename=name), caption=caption), "sendPhoto", idempotent=False)
 
     title = workshop.title
     documents = (
@@ -100,4 +100,5 @@ async def deliver_summary(
         await with_retries(
             lambda content=content, filename=filename, text=text: bot.send_document(chat_id, InputFile(content, filename=filename), caption=text),
             "sendDocument",
+            idempotent=False,
         )
