@@ -150,7 +150,7 @@ async def test_a_button_press_is_answered_before_the_prompt_waits_for_the_chat(a
         welcome = await until(clock, phone.prompt(mark))
         clock.advance(10.0)  # the chat's budget full again ...
         for n in range(3):
-            await app.bot.send_message(2001, f"notice {n}")  # ... and used up
+            await app.app.bot.send_message(2001, f"notice {n}")  # ... and used up
         mark = await phone.press(f"a|{welcome.key}|_next", welcome.message_id)
         await phone.callback_answer(mark)  # answered at once ...
         await clock.until_sleeping(1)  # ... while the next prompt waits for the chat's budget
