@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Off only where nothing limits the bot (a benchmark's fake Bot API): TELEGRAM_RATE_LIMIT=off.
     rate_limit: bool = Field(True, validation_alias="TELEGRAM_RATE_LIMIT")
     chat_messages_per_second: float = Field(1.0, gt=0)  # sustained, per private chat (Telegram's guidance)
+    # Telegram's overall limit for the bot, shared by every worker: each one keeps to its part of it.
+    bot_messages_per_second: float = Field(30.0, gt=0)
+    workers: int = Field(1, ge=1)  # identical bot processes sharing the token (webhook workers behind a load balancer)
     retry_delay: float = Field(120.0, gt=0)  # seconds before an undelivered reminder or summary is tried again (doubling)
     delivery_interval: float = Field(30.0, gt=0)  # seconds between two looks at the jobs table in each process
     delivery_lease: float = Field(300.0, gt=0)  # seconds a claimed job stays with its process unless renewed
@@ -55,6 +58,11 @@ class Settings(BaseSettings):
     transcribe_url: str | None = None  # OpenAI-compatible speech to text; none: recordings stay on this machine
     transcribe_api_key: str | None = Field(None, repr=False)
     transcribe_model: str = "whisper-1"
+
+    @property
+    def overall_per_worker(self) -> float:
+        """The share of Telegram's overall limit this process may use."""
+        return self.bot_messages_per_second / self.workers
 
     def transcriber(self) -> Transcriber | None:
         """The speech-to-text client, when the deployment configured one."""

@@ -162,3 +162,18 @@ async def test_a_button_press_is_answered_before_the_prompt_waits_for_the_chat(a
         assert methods.index("answerCallbackQuery") < methods.index("sendMessage")
     finally:
         await stop_app(app)
+
+
+def test_workers_share_telegrams_overall_limit() -> None:
+    from bot.config import Settings
+    from bot.transports.telegram.app import build_application
+    from storage import Database
+
+    db = Database("sqlite://", migrate=False)
+    try:
+        one = build_application(Settings(token="1:T", workers=1), db)
+        two = build_application(Settings(token="1:T", workers=2), db)
+        assert one.bot.rate_limiter._overall_rate == 30.0
+        assert two.bot.rate_limiter._overall_rate == 15.0  # two processes together stay within Telegram's 30/s
+    finally:
+        db.dispose()

@@ -180,7 +180,7 @@ async def test_two_webhook_workers_on_one_postgresql(api: FakeBotApi, db: Databa
     ports = [unused_tcp_port_factory(), unused_tcp_port_factory()]
     workers = []
     for n, port in enumerate(ports):
-        env = bot_env(api, db, WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET=SECRET,
+        env = bot_env(api, db, WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET=SECRET, WORKERS="2",
                       WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))  # fmt: skip
         workers.append(await start_bot(env, "webhook", tmp_path, f"worker{n}.log"))
     accepted: dict[int, int] = {}

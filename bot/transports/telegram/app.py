@@ -134,7 +134,10 @@ def build_application(
     if rate_limit and settings.rate_limit:
         # Telegram's flood limits on new messages; the one layer where 429 answers are waited out and retried.
         builder = builder.rate_limiter(
-            rate_limiter or TelegramRateLimiter(per_chat_per_second=settings.chat_messages_per_second)
+            rate_limiter
+            or TelegramRateLimiter(
+                per_chat_per_second=settings.chat_messages_per_second, overall_per_second=settings.overall_per_worker
+            )
         )
     app = builder.build()
     app.bot_data["services"] = BotContext(
