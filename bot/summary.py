@@ -14,14 +14,14 @@ from babel.support import NullTranslations
 
 from bot.engine.model import FORMAL, Kind, side_for_role
 from bot.engine.render import step_label
-from bot.engine.voice import refs
+from bot.engine.voice import is_voice, refs
 from bot.flows import workshop_flows
 from bot.i18n import isolate
 from bot.pack import labels
 from bot.pack.answers import Reader, by_question
 from bot.pack.messages import briefing, short_label
 from bot.pack.readable import Reading, language_named
-from bot.pack.views import Views, compute
+from bot.pack.views import Answers, Views, compute
 from bot.progress import split_answered
 from storage.models import Participant
 from storage.repository import WorkshopAnswers
@@ -70,7 +70,7 @@ def answer_sections(views: Views, reading: Reading, t: NullTranslations) -> list
     _ = t.gettext
     data = views.answers.data
     included = {f.id for f in workshop_flows(data.workshop.exercises, data.workshop.length) if f.letter}
-    reader = Reader(t, None, data.transcripts)  # a voice answer: its length, typed line and transcript
+    reader = Reader(t, None, reading.transcripts())  # a voice answer: its length, typed line and transcript
     order = {side: i for i, side in enumerate(("formal", "informal", None))}
     rank = {p.id: order.get(views.answers.side[p.id], 3) for p in data.participants}
     who = {p.id: f"• {isolate(labels.name(p, t))}: " for p in data.participants}  # made once per person
@@ -82,11 +82,13 @@ def answer_sections(views: Views, reading: Reading, t: NullTranslations) -> list
         lines = [question(asked)]
         empty = _("(none chosen)") if step.kind is Kind.MULTI else _("(none)")
         for row in sorted(rows, key=lambda r: rank[r.person.id]):
-            items = [v.rstrip(_CLOSING) for v in reader.values(row)]
+            values = reader.values(row)
+            items = [v.rstrip(_CLOSING) for v in values]
             if not row.typed:  # a long hand-out sentence by its first clause: the documents have it whole
                 items = [short_label(v) if len(v) > LONG_OPTION else v for v in items]
-            else:
-                items = [reading.line(v, row.answer.language) for v in items if v.strip()]
+            else:  # a voice answer's transcript is already shown with its translation (or language)
+                spoken = [is_voice(r) for r in reader.items(row)]
+                items = [v if voice else reading.line(v, row.answer.language) for v, voice in zip(items, spoken, strict=False) if v.strip()]
             lines.append(who[row.person.id] + ("; ".join(items) if items else empty))
         sections.setdefault(exercise, []).append("\n".join(lines))
     out = []
@@ -109,12 +111,10 @@ def _groups(t: NullTranslations) -> tuple[tuple[str | None, str], ...]:
     return ((FORMAL, _("Formal workers")), ("informal", _("Informal workers")), (None, _("Role not given yet")))
 
 
-def transcripts_for(data: WorkshopAnswers, language: str) -> dict[str, str]:
-    """Automatic transcripts by recording, as the reader of ``language`` is shown them.
-
-    The one place to pass them through machine translation once a provider is configured
-    (issue 10's translation providers): today they are shown as transcribed."""
-    return data.transcripts
+def transcripts_for(data: WorkshopAnswers, t: NullTranslations, language: str) -> dict[str, str]:
+    """Automatic transcripts by recording, as the reader of ``language`` is shown them: beside their
+    stored machine translation (bot.translation makes it), else with their language named."""
+    return Reading(Answers(data, language), t, language).transcripts()
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def voice_groups(data: WorkshopAnswers, t: NullTranslations, language: str) -> l
     _ = t.gettext
     sides = {p.id: side_of(p) for p in data.participants}
     side_names = dict(_groups(t))
-    transcripts = transcripts_for(data, language)
+    transcripts = transcripts_for(data, t, language)
     found: list[tuple[str, list[Spoken]]] = []
     for flow in workshop_flows(data.workshop.exercises):
         title = flow.title.translate(t)
@@ -148,7 +148,7 @@ def voice_groups(data: WorkshopAnswers, t: NullTranslations, language: str) -> l
                     for ref in refs(answer.value):
                         caption = f"{participant_label(p, t)} · {side_names[side]}"
                         if ref in transcripts:
-                            caption += "\n" + _("automatic transcript: {text}").format(text=isolate(transcripts[ref]))
+                            caption += "\n" + _("automatic transcript: {text}").format(text=transcripts[ref])
                         spoken.append(Spoken(ref, caption))
             if spoken:
                 found.append((f"{exercise} · {step_label(step, t)}", spoken))

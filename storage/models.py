@@ -204,6 +204,8 @@ class Audio(SQLModel, table=True):
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     transcript: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # automatic, when configured
     transcribed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # language -> machine translation of ``transcript``: made once per reader's language, dropped with it
+    transcript_translations: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 class InboxUpdate(SQLModel, table=True):
     """A Telegram update, stored before Telegram is told it arrived and handled from here.

@@ -481,8 +481,39 @@ def set_transcript(session: Session, audio_id: int, text: str) -> None:
     session.exec(
         update(Audio)  # type: ignore[call-overload]
         .where(col(Audio.id) == audio_id, col(Audio.transcript).is_(None))
-        .values(transcript=text, transcribed_at=utcnow())
+        .values(transcript=text, transcribed_at=utcnow(), transcript_translations=None)  # none of other words
     )
+
+
+def transcript_sources(session: Session, workshop_id: int, target: str) -> list[tuple[int, str, str]]:
+    """(recording, transcript, language spoken) of a workshop's transcripts with no translation into
+    ``target`` yet; the language is the answer's, as for typed answers (else the participant's)."""
+    query = (
+        select(Audio.id, Audio.transcript, Audio.transcript_translations, Answer.language, Participant.language)
+        .join(Participant, col(Participant.id) == col(Audio.participant_id))
+        .outerjoin(
+            Answer,
+            (col(Answer.participant_id) == col(Audio.participant_id))
+            & ((col(Answer.exercise) + "." + col(Answer.step)) == col(Audio.answer_key)),
+        )
+        .where(Participant.workshop_id == workshop_id, col(Audio.transcript).is_not(None))
+    )
+    found = []
+    for audio_id, transcript, done, answered_in, speaks in session.exec(query):
+        source = answered_in or speaks
+        if source != target and target not in (done or {}) and transcript.strip():
+            found.append((audio_id, transcript, source))
+    return found
+
+
+def save_transcript_translation(session: Session, audio_id: int, transcript: str, language: str, text: str) -> None:
+    """Kept only while the transcript is the one translated. Two workers storing the same language
+    at once write the same text; another language lost that way is simply made again next time."""
+    audio = session.get(Audio, audio_id, options=[defer(Audio.data)])  # type: ignore[arg-type]
+    if audio is None or audio.transcript != transcript:
+        return
+    audio.transcript_translations = {**(audio.transcript_translations or {}), language: text}
+    session.add(audio)
 
 
 def prompt_shown(session: Session, participant_id: int, message_id: int, key: str) -> None:

@@ -3,8 +3,10 @@ heard by the facilitator (chat summary, meeting pack), erased, and transcribed o
 
 from __future__ import annotations
 
+import csv
 import io
 import math
+import re
 import struct
 import wave
 from collections.abc import AsyncIterator
@@ -25,7 +27,8 @@ from bot.transcripts import transcribe_missing
 from bot.transports.terminal import render
 from storage import Answer, Audio, Database, Participant, Position
 from storage import repository as repo
-from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import Call, FakeBotApi
+from tests.fake_translate import FakeTranslator
 from tests.telegram_helpers import Phone, Prompt, start_app, stop_app
 from tests.test_telegram import ADMIN, FORMAL, INFORMAL, create_workshop, join, walk_until
 
@@ -396,3 +399,70 @@ async def test_the_summary_shows_automatic_transcripts_when_configured(api: Fake
         else:
             assert "automatic transcript" not in text and "caption" in voice.params
             assert stt.requests == []  # not configured: the recording never left the machine
+
+
+DUTCH = "hulp voor gezinnen in hun eigen taal"
+
+
+async def _dutch_workshop(api: FakeBotApi, title: str) -> str:
+    admin = Phone(api, ADMIN, "nl")  # a Dutch facilitator reads the summary in Dutch
+    reply = await admin.reply(await admin.send(f"/new {title}"))
+    match = re.search(r"\?start=([A-Za-z0-9]+)", reply.params["text"])
+    assert match, reply.params["text"]
+    return match.group(1)
+
+
+async def _dutch_summary(api: FakeBotApi, code: str) -> tuple[Call, dict[str, bytes]]:
+    """The facilitator's /summary in Dutch: the voice answer's caption and the documents."""
+    admin = Phone(api, ADMIN, "nl")
+    mark = await admin.send(f"/summary {code}")
+    voice = await admin.reply(mark, "sendVoice")
+    await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", after=mark, timeout=60)
+    return voice, {c.filename: c.files["document"] for c in api.sent_to(ADMIN, mark) if c.method == "sendDocument"}
+
+
+async def test_transcripts_are_translated_once_for_the_reader_only_with_a_provider(
+    api: FakeBotApi, db: Database, stt: FakeTranscriber
+) -> None:
+    translator = FakeTranslator({("nl", TRANSCRIPT): DUTCH})
+    await translator.start()
+    try:
+        for configured in (False, True):
+            extra = {"transcribe_url": stt.url} | ({"translate_url": translator.url} if configured else {})
+            application = await start_app(api, db, frozenset({ADMIN}), **extra)
+            try:
+                code = await _dutch_workshop(api, f"Ronde {configured}")
+                phone = Phone(api, INFORMAL + configured, "ar")  # speaks Arabic: the transcript is in Arabic
+                await walk_until(phone, await join(api, phone, code), "a.seek")
+                await phone.prompt(await phone.send_voice(f"ar{configured}", 12, wav(0.2)))
+                voice, files = await _dutch_summary(api, code)
+                caption = strip_isolates(voice.params["caption"])
+                if not configured:
+                    assert translator.requests == []  # no provider: nothing left the machine
+                    assert f"automatische transcriptie: {TRANSCRIPT} (Arabisch)" in caption  # as typed answers
+                    continue
+                asked = len(translator.translations)
+                again, _files = await _dutch_summary(api, code)  # stored once: nothing new is asked
+                assert len(translator.translations) == asked
+            finally:
+                await stop_app(application)
+    finally:
+        await translator.stop()
+        assert translator.violations == [], translator.violations
+    assert translator.texts().count(TRANSCRIPT) == 1 and {r.body["source"] for r in translator.translations} == {"ar"}
+    # The chat caption: marked as automatic transcript, the translation beside it marked 🌐 (machine translation).
+    assert f"automatische transcriptie: {TRANSCRIPT} 🌐 {DUTCH}" in caption
+    assert f"{TRANSCRIPT} 🌐 {DUTCH}" in strip_isolates(again.params["caption"])
+    assert f"automatische transcriptie: {TRANSCRIPT} 🌐 {DUTCH}" in strip_isolates(files["summary.txt"].decode())
+    page = files["meeting-pack.html"].decode()
+    assert "automatische transcriptie:" in page and f'title="machinevertaling">🌐 {DUTCH}</span>' in page
+    table = list(csv.reader(io.StringIO(files["answers.csv"].decode("utf-8-sig"))))
+    [row] = [r for r in table if TRANSCRIPT in r[7]]
+    assert f"automatische transcriptie: {TRANSCRIPT}" in row[7] and DUTCH not in row[7]  # the answer as transcribed
+    assert f"automatische transcriptie: {DUTCH}" in row[8]  # the machine translation column
+    with db.session() as session:
+        audio = session.exec(select(Audio).where(Audio.file_id == "arTrue")).one()
+        assert audio.transcript == TRANSCRIPT and audio.transcript_translations == {"nl": DUTCH}
+        repo.save_transcript_translation(session, audio.id, "older words", "en", "x")  # not of this transcript
+    with db.session() as session:
+        assert session.get(Audio, audio.id).transcript_translations == {"nl": DUTCH}

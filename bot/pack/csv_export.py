@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from babel.support import NullTranslations
 
+from bot.engine.voice import VOICE, is_voice
 from bot.pack import audio, labels
 from bot.pack.answers import LIST_SEPARATOR, Reader, Row, by_person
 from bot.pack.readable import Reading
@@ -53,12 +54,17 @@ def header(t: NullTranslations) -> list[str]:
     ]
 
 
-def translated(reader: Reader, reading: Reading | None, row: Row) -> str:
-    """The typed answer's machine translation into the reader's language, item by item; else empty."""
+def translated(reader: Reader, reading: Reading | None, row: Row, spoken: Reader | None = None) -> str:
+    """The typed answer's machine translation into the reader's language, item by item; else empty.
+    A voice answer's item there has its transcript's translation (``spoken`` reads them so)."""
     if reading is None or not row.typed or row.answer.language == reading.language:
         return ""
     values = reader.values(row)
-    found = [reading.gloss(v, row.answer.language)[0] for v in values]
+    found = [
+        spoken.voice_text(r) if spoken is not None and is_voice(r) and str(r[VOICE]) in spoken.transcripts  # type: ignore[index,arg-type]
+        else reading.gloss(v, row.answer.language)[0]
+        for v, r in zip(values, reader.items(row), strict=True)
+    ]
     if not any(found):
         return ""
     return LIST_SEPARATOR.join(f or v for f, v in zip(found, values, strict=True))
@@ -68,7 +74,9 @@ def export(data: WorkshopAnswers, t: NullTranslations, reading: Reading | None =
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header(t))
-    reader = Reader(t, audio.filenames(data), data.transcripts)  # a voice answer's cell names its file
+    names = audio.filenames(data)
+    reader = Reader(t, names, data.transcripts)  # a voice answer's cell names its file
+    spoken = Reader(t, names, reading.transcript_translations()) if reading is not None else None
     people: dict[int, list[str]] = {}  # the participant's cells, made once per participant
     for row in by_person(data):
         person = row.person
@@ -86,7 +94,7 @@ def export(data: WorkshopAnswers, t: NullTranslations, reading: Reading | None =
             exercise,
             question,
             reader.text(row),
-            translated(reader, reading, row),
+            translated(reader, reading, row, spoken),
             local_time(answer.updated_at),
         ]
         writer.writerow(people[person.id] + [safe_cell(cell) for cell in cells])

@@ -71,19 +71,22 @@ class Figure:
 @dataclass(frozen=True)
 class Voice:
     """A voice answer as the page shows it: its length, a player when its file is beside the page,
-    the line typed with it, the automatic transcript."""
+    the line typed with it, the automatic transcript (read like a typed answer in the language spoken:
+    its stored machine translation beside it, or that language named)."""
 
     length: str
     src: str | None
     text: str | None
     transcript: str | None
+    transcript_language: str | None = None
 
 
-def _voice(item: Mapping[str, object], names: Mapping[str, str], transcripts: Mapping[str, str], t: NullTranslations) -> Voice:
+def _voice(item: Mapping[str, object], names: Mapping[str, str], reading: Reading, t: NullTranslations) -> Voice:
     ref = str(item[VOICE])
     seconds = int(item.get("seconds", 0))  # type: ignore[call-overload]
     length = t.gettext("voice message ({duration})").format(duration=duration(seconds))
-    return Voice(length, names.get(ref), str(item["text"]) if item.get("text") else None, transcripts.get(ref))
+    spoken, transcript = reading.answers.spoken.get(ref, (None, None))
+    return Voice(length, names.get(ref), str(item["text"]) if item.get("text") else None, transcript, spoken)
 
 
 def _data_uri(png: bytes) -> str:
@@ -241,7 +244,7 @@ def document(
             if row.typed:  # a voice answer: its own line with a player, not its text
                 raw = reader.items(row)
                 values = [
-                    _voice(r, names, data.transcripts, t) if is_voice(r) else v  # type: ignore[arg-type]
+                    _voice(r, names, reading, t) if is_voice(r) else v  # type: ignore[arg-type]
                     for v, r in zip(values, raw, strict=False)
                 ]
             lang = row.answer.language if row.typed else None

@@ -53,6 +53,16 @@ class Reading:
             return f"{shown} ({named})"
         return shown
 
+    def transcripts(self) -> dict[str, str]:
+        """Automatic transcripts by recording, as :meth:`line` shows them: beside their machine
+        translation, or with their language named."""
+        return {ref: self.line(text, language) for ref, (language, text) in self.answers.spoken.items()}
+
+    def transcript_translations(self) -> dict[str, str]:
+        """The stored machine translations of the transcripts into the reader's language, by recording."""
+        found = {ref: self.gloss(text, language)[0] for ref, (language, text) in self.answers.spoken.items()}
+        return {ref: text for ref, text in found.items() if text is not None}
+
     def legend(self) -> str:
         _ = self.t.gettext
         if self.answers.translations:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.engine.model import FORMAL, INFORMAL, side_for_role
-from bot.engine.voice import MIC, VOICE, is_voice, typed
+from bot.engine.voice import MIC, VOICE, is_voice, refs, typed
 from bot.flows import workshop_flows
 from bot.flows.b_strength import CATEGORIES, other_key, own_key
 from bot.flows.e_core import ALL_ROLES, FORMAL_ROLES, PITFALLS
@@ -75,6 +75,19 @@ class Answers:
                 for original, copy in zip(originals, copies, strict=False):
                     if isinstance(original, str) and isinstance(copy, str) and _differs(original, copy):
                         self.translations[lang, original.strip()] = copy.strip()
+        # recording -> (language spoken, automatic transcript): read like a typed answer in that language,
+        # its stored machine translation (kept on the recording, per language) found by its text too.
+        self.spoken: dict[str, tuple[str, str]] = {}
+        for found in data.answers.values():
+            for answer in found.values():
+                for ref in refs(answer.value):
+                    audio = data.audio.get(ref)
+                    if audio is None or not audio.transcript:
+                        continue
+                    self.spoken[ref] = (answer.language, audio.transcript.strip())
+                    copy = (audio.transcript_translations or {}).get(language) if language is not None else None
+                    if answer.language != language and isinstance(copy, str) and _differs(audio.transcript, copy):
+                        self.translations[answer.language, audio.transcript.strip()] = copy.strip()
 
     def value(self, person: Participant, key: str) -> str | list[str] | None:
         found = self._values.get(person.id, {}).get(key)

@@ -57,6 +57,18 @@ def _missing(db: Database, workshop_id: int, target: str) -> list[_Missing]:
         return [_Missing(a.id, a.value, a.language) for a in rows if a.id not in done and a.id is not None]
 
 
+def _spoken(db: Database, workshop_id: int, target: str) -> list[tuple[int, str, str]]:
+    with db.session() as session:
+        return repo.transcript_sources(session, workshop_id, target)
+
+
+def _store_spoken(db: Database, made: list[tuple[int, str, str]], target: str) -> int:
+    with db.session() as session:
+        for audio_id, transcript, text in made:
+            repo.save_transcript_translation(session, audio_id, transcript, target, text)
+    return len(made)
+
+
 def _batches(texts: Sequence[str], size: int) -> list[list[str]]:
     batches: list[list[str]] = []
     current: list[str] = []
@@ -73,13 +85,14 @@ def _batches(texts: Sequence[str], size: int) -> list[list[str]]:
 
 
 async def translate_missing(db: Database, workshop_id: int, target: str, provider: Provider | None) -> int:
-    """Translate the workshop's typed answers that have no translation into ``target`` yet, and store
-    them. Never raises for a failing provider: the summary then shows the originals. Returns how many
-    answers got a translation."""
+    """Translate the workshop's typed answers and automatic transcripts that have no translation into
+    ``target`` yet, and store them. Never raises for a failing provider: the summary then shows the originals. Returns how many
+    answers and transcripts got a translation."""
     if provider is None:
-        return 0
+        return 0  # nothing leaves the machine
     missing = await asyncio.to_thread(_missing, db, workshop_id, target)
-    if not missing:
+    spoken = await asyncio.to_thread(_spoken, db, workshop_id, target)
+    if not missing and not spoken:
         return 0
     by_source: dict[str, list[_Missing]] = defaultdict(list)
     for item in missing:
@@ -105,6 +118,17 @@ async def translate_missing(db: Database, workshop_id: int, target: str, provide
                 found = dict(zip(texts, (r for batch in results for r in batch), strict=True))
                 made = [(i.answer_id, i.value, _translated(i.value, found)) for i in items]
                 stored += await asyncio.to_thread(_store, db, made, target, provider.name)
+            # Automatic transcripts of voice answers: translated the same way, kept on their recording.
+            by_language: dict[str, list[tuple[int, str]]] = defaultdict(list)
+            for audio_id, transcript, source in spoken:
+                by_language[source].append((audio_id, transcript))
+            for source, found in by_language.items():
+                if target not in pairs.get(source, ()):
+                    continue
+                texts = list(dict.fromkeys(text for _id, text in found))
+                results = await asyncio.gather(*(one(b, source) for b in _batches(texts, provider.batch_size)))
+                done = dict(zip(texts, (r for batch in results for r in batch), strict=True))
+                stored += await asyncio.to_thread(_store_spoken, db, [(i, text, done[text]) for i, text in found], target)
     except (httpx.HTTPError, TranslationError) as exc:
         # No answer text in the log: only what went wrong and where.
         log.warning("translation into %s via %s failed: %s", target, provider.name, type(exc).__name__ + f" {exc}")
