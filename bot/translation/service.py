@@ -86,8 +86,8 @@ def _batches(texts: Sequence[str], size: int) -> list[list[str]]:
 
 async def translate_missing(db: Database, workshop_id: int, target: str, provider: Provider | None) -> int:
     """Translate the workshop's typed answers and automatic transcripts that have no translation into
-    ``target`` yet, and store them. Never raises for a failing provider: the summary then shows the originals. Returns how many
-    answers and transcripts got a translation."""
+    ``target`` yet, and store them. Never raises for a failing provider: the summary then shows the
+    originals. Returns how many answers and transcripts got a translation."""
     if provider is None:
         return 0  # nothing leaves the machine
     missing = await asyncio.to_thread(_missing, db, workshop_id, target)
