@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -25,6 +26,7 @@ from bot.flows import all_flows
 from storage import Answer, Database, InboxUpdate
 from storage import inbox as inbox_store
 from storage import repository as repo
+from storage.models import utcnow
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_helpers import TOKEN, Phone, is_prompt, walk
 from tests.walk import answer_for
@@ -177,11 +179,17 @@ async def healthy(port: int) -> bool:
 async def test_two_webhook_workers_on_one_postgresql(api: FakeBotApi, db: Database, tmp_path: Path, unused_tcp_port_factory) -> None:
     if db.engine.dialect.name != "postgresql":
         pytest.skip("several workers share a PostgreSQL database; SQLite is for one process")
+    # Two people who stopped halfway, and a meeting close enough that their reminder and the facilitator's
+    # summary are due while the workers run: each must be sent exactly once, by one of the two.
+    waiting = [7001, 7002]
+    code, _key = participants_at_a_list(db, waiting)
+    with db.session() as session:
+        repo.set_meeting(session, repo.workshop_by_code(session, code), utcnow() + timedelta(hours=2))
     ports = [unused_tcp_port_factory(), unused_tcp_port_factory()]
     workers = []
     for n, port in enumerate(ports):
         env = bot_env(api, db, WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET=SECRET, WORKERS="2",
-                      WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))  # fmt: skip
+                      WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), DELIVERY_INTERVAL="0.5")  # fmt: skip
         workers.append(await start_bot(env, "webhook", tmp_path, f"worker{n}.log"))
     accepted: dict[int, int] = {}
     proxy, url = await round_robin_proxy(ports, accepted)
@@ -194,8 +202,6 @@ async def test_two_webhook_workers_on_one_postgresql(api: FakeBotApi, db: Databa
             else:
                 raise AssertionError("a worker did not start")
         api.deliver_to(url, SECRET)
-        with db.session() as session:
-            code = repo.create_workshop(session, "Wijk Noord", f"tg:{ADMIN}", exercises=["a"], facilitator_chat_id=ADMIN, length="full").code
         phones = [Phone(api, 6001 + n, "en") for n in range(4)]
 
         async def journey(phone: Phone, side: str) -> dict[str, object]:
@@ -216,6 +222,15 @@ async def test_two_webhook_workers_on_one_postgresql(api: FakeBotApi, db: Databa
             removed = [c.params["message_id"] for c in api.calls
                        if c.method == "editMessageReplyMarkup" and c.params.get("chat_id") == phone.id and not c.params.get("reply_markup")]  # fmt: skip
             assert len(removed) == len(set(removed)), "a keyboard was removed twice"
+        await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "summary.txt", timeout=60)
+        for user in waiting:
+            await api.wait_for(lambda c, user=user: c.params.get("chat_id") == user and "A reminder" in c.params.get("text", ""), timeout=60)
+        await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "answers.csv", timeout=60)
+        summaries = [c for c in api.calls if c.method == "sendDocument" and c.filename == "summary.txt"]
+        assert len(summaries) == 1 and summaries[0].params["chat_id"] == ADMIN
+        for user in waiting:
+            reminders = [c for c in api.calls if c.params.get("chat_id") == user and "A reminder" in c.params.get("text", "")]
+            assert len(reminders) == 1
         # Both workers took updates from Telegram (consecutive updates of one chat alternate between them);
         # which process then handles a stored update is whichever claims it first.
         assert set(accepted) == set(ports) and min(accepted.values()) > 10, accepted
