@@ -8,6 +8,7 @@ import sys
 
 from bot.config import ConfigError, Settings
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_from_environment, strip_isolates, translations
+from bot.logs import configure
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -114,10 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{parser.prog}: {exc}", file=sys.stderr)
         return 2
     quiet = args.command in (None, "start", "chat", "summary") and not settings.token
-    logging.basicConfig(
-        level=logging.WARNING if quiet else settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure(logging.WARNING if quiet else settings.log_level, secrets=[settings.token, settings.deepl_api_key, settings.translate_api_key, settings.transcribe_api_key])
     handlers = {"chat": _chat, "summary": _summary, "run": _run, "webhook": _run, "migrate": _migrate}
     return handlers.get(args.command or "start", _start)(args, settings)
 

@@ -9,6 +9,7 @@ another one. ``Settings(...)`` built in code (tests) holds exactly what it is gi
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
@@ -69,6 +70,15 @@ class Settings(BaseSettings):
         if not self.transcribe_url:
             return None
         return Transcriber(url=self.transcribe_url, model=self.transcribe_model, api_key=self.transcribe_api_key)
+
+    @property
+    def translation_service(self) -> str | None:
+        """The name the consent text gives the machine-translation service, when one is configured."""
+        if self.deepl_api_key:
+            return "DeepL"
+        if self.translate_url:
+            return f"LibreTranslate ({urlsplit(self.translate_url).hostname})"
+        return None
 
     # Machine translation of typed answers for the facilitator: a self-hosted LibreTranslate server or DeepL.
     translate_url: str | None = None  # LibreTranslate's base URL, e.g. http://127.0.0.1:5000

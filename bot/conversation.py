@@ -14,7 +14,22 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from bot.engine import Effort, Event, Kind, Outcome, Pick, Show, State, TextInput, VoiceInput, Wording, run, time_left
+from bot.engine import (
+    Deployment,
+    Effort,
+    Event,
+    Kind,
+    Outcome,
+    Pick,
+    Show,
+    State,
+    TextInput,
+    View,
+    VoiceInput,
+    Wording,
+    run,
+    time_left,
+)
 from bot.engine import Position as EnginePosition
 from bot.engine.voice import refs
 from bot.flows import flow_by_id, workshop_flows
@@ -24,7 +39,10 @@ from bot.wording import BUTTONS
 from storage import Database, Participant, Workshop, inbox
 from storage import hotpath as hot
 from storage import repository as repo
+from storage.erasure import drop_bare_account, erase_participants
 from storage.models import utcnow
+
+CONSENT_KEY = "intro.consent"
 
 # Answers that also describe the participant in the summary and the status list.
 _PROFILE_FIELDS = {"intro.name": "display_name", "intro.role": "role", "intro.org": "organisation"}
@@ -44,6 +62,7 @@ class Reply:
     prompt_message_id: int | None  # the prompt on screen before this event, whose buttons may have to go
     previous_kind: Kind | None  # the kind of step that prompt asked
     owes_prompt: bool  # a new prompt message is to be sent (else: a notice on the button, or ticks edited)
+    erased: bool = False  # consent was taken back: the participant and everything about them are gone
 
 
 def owes_prompt(event: Event, outcome: Outcome) -> bool:
@@ -88,7 +107,17 @@ class _WorkshopLike(Protocol):
     meeting_at: datetime | None
 
 
-def engine_state(workshop: _WorkshopLike, answers: dict, stored: _Stored | None, language: str) -> State:
+@dataclass(frozen=True)
+class Features:
+    """What this deployment does with answers, for the consent text (from the settings)."""
+
+    translation_service: str | None = None
+    transcription: bool = False
+
+
+def engine_state(
+    workshop: _WorkshopLike, answers: dict, stored: _Stored | None, language: str, deployment: Deployment | None = None
+) -> State:
     """What the engine needs of one participant, from the stored rows."""
     position = (
         EnginePosition(
@@ -104,13 +133,46 @@ def engine_state(workshop: _WorkshopLike, answers: dict, stored: _Stored | None,
         position=position,
         length=workshop.length,
         meeting=meeting,
+        deployment=deployment or Deployment(),
     )
 
 
 class Conversation:
-    def __init__(self, db: Database, wording: Wording = BUTTONS) -> None:
+    def __init__(self, db: Database, wording: Wording = BUTTONS, *, features: Features | None = None) -> None:
         self.db = db
         self.wording = wording  # how the transport names its controls in prompts
+        self.features = features or Features()
+
+    def deployment(self, retention_days: int) -> Deployment:
+        return Deployment(
+            retention_days=retention_days,
+            translation_service=self.features.translation_service,
+            transcription=self.features.transcription,
+        )
+
+    def consent_view(self, workshop: Workshop, language: str) -> View:
+        """The first step (what is stored, consent) for someone not in the workshop yet: nothing is written."""
+        state = engine_state(workshop, {}, None, language, self.deployment(workshop.retention_days))
+        return run(state, Show(), translations(language), self.wording).view
+
+    def consent_given(self, code: str, user_key: str, chat_id: int | None, language: str) -> Reply | None:
+        """Consent said yes: only now the participant (and their account) is stored, with the consent,
+        in one transaction. None when the workshop is unknown or closed."""
+        with self.db.session() as session:
+            workshop = repo.workshop_by_code(session, code)
+            if workshop is None or (workshop.closed_at is not None and repo.participation(session, workshop.id, user_key) is None):
+                return None
+            participant = repo.join(session, workshop, user_key, language=language, chat_id=chat_id)
+            participant.language = language
+            session.flush()
+            found = hot.state_of(session.connection(), participant.id, lock=self._lock)
+            assert found is not None
+            return self._handle(session, found, Pick("yes", at=CONSENT_KEY))
+
+    def consent_declined(self, user_key: str) -> None:
+        """Consent said no before joining: nothing was stored for this workshop; no bare account stays either."""
+        with self.db.session() as session:
+            drop_bare_account(session, user_key)
 
     def handle(self, participant_id: int, event: Event) -> Reply:
         with self.db.session() as session:
@@ -187,8 +249,24 @@ class Conversation:
         pid = found.participant_id
         stored = found.position
         answers = hot.answers(conn, pid)
-        state = engine_state(found, answers, stored, found.language)
+        state = engine_state(found, answers, stored, found.language, self.deployment(found.retention_days))
         outcome = run(state, event, translations(found.language), self.wording)
+        if outcome.withdrawn:
+            # Consent taken back: everything about this participation goes, in this same transaction.
+            erase_participants(session, [pid])
+            drop_bare_account(session, found.user_key)
+            session.flush()
+            return Reply(
+                outcome=outcome,
+                participant_id=pid,
+                user_key=found.user_key,
+                workshop_id=found.workshop_id,
+                language=found.language,
+                prompt_message_id=stored.prompt_message_id if stored is not None else None,
+                previous_kind=_kind(stored),
+                owes_prompt=False,  # the transport says what happened instead
+                erased=True,
+            )
 
         if outcome.changes:
             hot.save_answers(conn, pid, outcome.changes, found.language)
@@ -249,6 +327,8 @@ class Conversation:
         for key, value in outcome.changes.items():
             if key == "intro.consent" and value == "yes" and not found.consented:
                 values["consent_at"] = utcnow()
+            if key == "intro.pack":
+                values["pack_named"] = value == "named"
             field = _PROFILE_FIELDS.get(key)
             if field is not None:
                 new = value if isinstance(value, str) else None

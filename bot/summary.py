@@ -62,6 +62,15 @@ def _who(views: Views, t: NullTranslations, language: str) -> str:
         if person.language != language:
             parts.append(language_named(person.language, language))
         lines.append("• " + " · ".join(parts))
+    left = views.answers.data.workshop.left_count
+    if left:  # only a number: who left, and what they wrote, is erased
+        lines.append(
+            t.ngettext(
+                "{n} participant left the workshop; what they gave is erased.",
+                "{n} participants left the workshop; what they gave is erased.",
+                left,
+            ).format(n=left)
+        )
     return "\n".join(lines)
 
 

@@ -35,6 +35,16 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def create_private_file(path: Path) -> None:
+    """The SQLite file, readable by its owner only (0600 in a 0700 folder when we create it).
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)  # whatever the umask
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
@@ -51,10 +61,11 @@ class Database:
         self.url = normalise_url(url or default_database_url())
         parsed = make_url(self.url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(parsed.database))
         sqlite = parsed.get_backend_name() == "sqlite"
         # A server connection can drop between updates: check it on checkout. A file cannot.
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=not sqlite)
+        # hide_parameters: a database error in the log must not carry the answer text it was saving.
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=not sqlite, hide_parameters=True)
         if sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         if migrate:

@@ -36,6 +36,7 @@ _COLUMNS = (
     _W.c.exercises,
     _W.c.length,
     _W.c.meeting_at,
+    _W.c.retention_days,
     _POS.c.exercise,
     _POS.c.step,
     _POS.c.completed,
@@ -118,6 +119,7 @@ class State:
     exercises: list[str]
     length: str  # "short" or "full"
     meeting_at: datetime | None
+    retention_days: int  # the consent text says how long answers are kept
     position: StoredPosition | None
 
 
@@ -138,6 +140,7 @@ def _state(row: Any) -> State | None:
         exercises=list(row.exercises),
         length=row.length,
         meeting_at=row.meeting_at,
+        retention_days=row.retention_days,
         position=position,
     )
 

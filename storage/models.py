@@ -33,7 +33,6 @@ class Workshop(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=64, unique=True, index=True)  # the join code in the link
     title: str = Field(max_length=200)
-    facilitator_name: str | None = Field(default=None, max_length=200)
     meeting_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     exercises: list[str] = Field(default_factory=lambda: ["a", "b", "c", "d", "e"], sa_column=Column(JSON, nullable=False))
     length: str = Field(default="short", max_length=16)  # "short" preparation or the "full" hand-out
@@ -43,6 +42,11 @@ class Workshop(SQLModel, table=True):
     # jobs created); None again after a meeting change. See bot/due.py and storage/jobs.py.
     reminders_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     summary_sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    retention_days: int = 30  # after the meeting (or the creation, without one): then answers and participants go
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # no new joins
+    retention_warned_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    erased_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # by the retention rule
+    left_count: int = 0  # participants who withdrew or used /forget: only a number, never who
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -69,6 +73,7 @@ class Invite(SQLModel, table=True):
     created_by: str = Field(max_length=64)
     used_by: str | None = Field(default=None, max_length=64)
     used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -85,6 +90,7 @@ class Participant(SQLModel, table=True):
     organisation: str | None = Field(default=None, max_length=4000)
     language: str = Field(default="nl", max_length=16)
     consent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    pack_named: bool = False  # their name on the meeting pack shown to the group; else their answers without it
     blocked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # 403 from Telegram
     reminded_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

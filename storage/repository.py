@@ -6,7 +6,7 @@ import secrets
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import defer
@@ -20,6 +20,7 @@ from storage.models import (
     Audio,
     Facilitator,
     Invite,
+    Job,
     Participant,
     Position,
     Workshop,
@@ -31,6 +32,7 @@ from storage.models import (
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 16
 INVITE_PREFIX = "inv-"
+INVITE_VALID = timedelta(days=7)
 
 
 def new_join_code() -> str:
@@ -44,12 +46,11 @@ def create_workshop(
     *,
     exercises: Sequence[str] | None = None,
     meeting_at: datetime | None = None,
-    facilitator_name: str | None = None,
     facilitator_chat_id: int | None = None,
     facilitator_language: str | None = None,
     length: str | None = None,
 ) -> Workshop:
-    workshop = Workshop(code=new_join_code(), title=title, meeting_at=meeting_at, facilitator_name=facilitator_name)
+    workshop = Workshop(code=new_join_code(), title=title, meeting_at=meeting_at)
     if length is not None:
         workshop.length = length
     if exercises is not None:
@@ -97,24 +98,77 @@ def create_invite(session: Session, workshop_id: int, created_by: str) -> str:
 
 
 def redeem_invite(session: Session, token: str, user_key: str, chat_id: int | None, language: str) -> Workshop | None:
-    """The workshop the invite is for, once; None when unknown or already used by someone else."""
+    """The workshop the invite is for, once; None when unknown, expired, revoked or used by someone else.
+
+    Claimed with one conditional UPDATE, so two people opening the same link at once cannot both win."""
+    now = utcnow()
+    claimed = session.execute(
+        update(Invite)
+        .where(
+            col(Invite.token) == token,
+            col(Invite.used_by).is_(None),
+            col(Invite.revoked_at).is_(None),
+            col(Invite.created_at) > now - INVITE_VALID,
+        )
+        .values(used_by=user_key, used_at=now)
+    ).rowcount
     invite = session.get(Invite, token)
-    if invite is None or (invite.used_by is not None and invite.used_by != user_key):
+    if invite is None:
         return None
-    if invite.used_by is None:
-        invite.used_by = user_key
-        invite.used_at = utcnow()
-        session.add(invite)
+    session.refresh(invite)
+    if not claimed and invite.used_by != user_key:
+        return None
     if not is_facilitator(session, invite.workshop_id, user_key):
         session.add(Facilitator(workshop_id=invite.workshop_id, user_key=user_key, chat_id=chat_id, language=language))
     session.flush()
     return session.get(Workshop, invite.workshop_id)
 
 
+def revoke_invites(session: Session, workshop_id: int) -> int:
+    """Every open invite of the workshop stops working; returns how many there were."""
+    return session.execute(
+        update(Invite)
+        .where(col(Invite.workshop_id) == workshop_id, col(Invite.used_by).is_(None), col(Invite.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    ).rowcount
+
+
+def open_invites(session: Session, workshop_id: int, now: datetime) -> int:
+    query = select(Invite).where(
+        Invite.workshop_id == workshop_id,
+        col(Invite.used_by).is_(None),
+        col(Invite.revoked_at).is_(None),
+        col(Invite.created_at) > now - INVITE_VALID,
+    )
+    return len(list(session.exec(query)))
+
+
+def remove_facilitator(session: Session, workshop_id: int, facilitator_id: int) -> bool:
+    """A co-facilitator leaves the workshop; the workshop's creator (the first facilitator) cannot be removed."""
+    team = sorted(facilitators(session, workshop_id), key=lambda f: f.id or 0)
+    target = next((f for f in team[1:] if f.id == facilitator_id), None)
+    if target is None:
+        return False
+    # Their summary jobs name them by id without a foreign key (storage/jobs.py).
+    session.execute(delete(Job).where(col(Job.kind).in_(("summary", "request")), col(Job.target_id) == facilitator_id))
+    session.delete(target)
+    session.flush()
+    return True
+
+
+def set_closed(session: Session, workshop: Workshop, closed: bool) -> None:
+    workshop.closed_at = utcnow() if closed else None
+    session.add(workshop)
+
+
+def participation(session: Session, workshop_id: int, user_key: str) -> Participant | None:
+    query = select(Participant).where(Participant.workshop_id == workshop_id, Participant.user_key == user_key)
+    return session.exec(query).first()
+
+
 def join(session: Session, workshop: Workshop, user_key: str, *, language: str, chat_id: int | None = None) -> Participant:
-    """The participant for this person in this workshop, created on first join."""
-    query = select(Participant).where(Participant.workshop_id == workshop.id, Participant.user_key == user_key)
-    participant = session.exec(query).first()
+    """The participant for this person in this workshop, created on first join (only after consent)."""
+    participant = participation(session, workshop.id, user_key)
     if participant is None:
         participant = Participant(workshop_id=workshop.id, user_key=user_key, language=language, chat_id=chat_id)
         session.add(participant)
@@ -123,6 +177,8 @@ def join(session: Session, workshop: Workshop, user_key: str, *, language: str, 
         participant.chat_id = chat_id
     account = account_for(session, user_key)
     account.active_participant_id = participant.id
+    if account.language is None:
+        account.language = language
     return participant
 
 
@@ -355,6 +411,7 @@ def set_meeting(session: Session, workshop: Workshop, when: datetime) -> None:
     workshop.meeting_at = when.astimezone(UTC)
     workshop.reminders_sent_at = None
     workshop.summary_sent_at = None
+    workshop.retention_warned_at = None  # the erasure date moves with the meeting
     session.add(workshop)
     for participant in session.exec(select(Participant).where(Participant.workshop_id == workshop.id)):
         participant.reminded_at = None
@@ -364,6 +421,22 @@ def set_meeting(session: Session, workshop: Workshop, when: datetime) -> None:
         session.add(facilitator)
     jobs.forget_rounds(session, workshop.id)
     session.flush()
+
+
+def retention_candidates(session: Session) -> list[Workshop]:
+    """Workshops whose people have not been erased yet: the retention rule looks at each."""
+    return list(session.exec(select(Workshop).where(col(Workshop.erased_at).is_(None))))
+
+
+def claim(session: Session, workshop_id: int, column: str, now: datetime) -> bool:
+    """Set a workshop's ``column`` to ``now`` if it is still empty; True for the one process that did.
+
+    Several workers may run the same periodic job: the UPDATE's row count says who got it."""
+    field = getattr(Workshop, column)
+    claimed = session.execute(
+        update(Workshop).where(col(Workshop.id) == workshop_id, col(field).is_(None)).values({column: now})
+    ).rowcount
+    return claimed == 1
 
 
 def workshops_to_plan(session: Session, now: datetime) -> list[Workshop]:

@@ -112,6 +112,15 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class Deployment:
+    """Facts about this deployment and workshop that the consent text must tell; filled by the caller."""
+
+    retention_days: int = 30  # how long after the meeting the answers are kept
+    translation_service: str | None = None  # the machine-translation service answers are sent to, if any
+    transcription: bool = False  # voice answers are transcribed by a speech-to-text service
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
     kind: Kind
@@ -130,6 +139,10 @@ class Step:
     brief: bool = False  # in the short preparation, the options without their descriptions
     # Earlier answers ("flow.step") this step covers: shown filled in, to keep, add to or change.
     prefill_from: tuple[str, ...] = ()
+    # Paragraphs shown only when a Deployment fact is set (its attribute name, the text); the prompt
+    # and these paragraphs are formatted with {days} and {service} from the Deployment.
+    notes: tuple[tuple[str, Text], ...] = ()
+    deployment_facts: bool = False
 
     def visible_options(self, ctx: Context) -> tuple[Option, ...]:
         return tuple(o for o in self.options if o.when is None or o.when.holds(ctx))

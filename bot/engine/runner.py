@@ -30,7 +30,7 @@ from bot.engine.events import (
     UnknownCommand,
     VoiceInput,
 )
-from bot.engine.model import FORMAL, FULL, ROLE_KEY, SHORT, Flow, Kind, Step, Value, side_for_role
+from bot.engine.model import FORMAL, FULL, ROLE_KEY, SHORT, Deployment, Flow, Kind, Step, Value, side_for_role
 from bot.engine.render import format_answer, item_label, option_label, review_text, step_label
 from bot.engine.voice import MAX_BYTES, MAX_SECONDS, all_refs, duration, is_voice, over_limit, refs, typed, voice
 from bot.i18n import Text, isolate
@@ -71,6 +71,7 @@ class State:
     position: Position | None = None  # None before the first step is shown
     length: str = FULL  # which preparation the workshop runs: short or full
     meeting: str | None = None  # when the meeting is, already written for the reader
+    deployment: Deployment = field(default_factory=Deployment)
 
     @property
     def side(self) -> str | None:
@@ -118,6 +119,7 @@ class Outcome:
     stale: bool = False  # the input belonged to an earlier step; nothing changed
     accepted: bool = True  # False when the input was refused with a notice
     play: tuple[str, ...] = ()  # stored voice answers the transport should play back, in order
+    withdrawn: bool = False  # consent refused or taken back: the caller erases what is stored
 
 
 def run(state: State, event: Event, t: NullTranslations, wording: Wording) -> Outcome:
@@ -359,6 +361,7 @@ class _Run:
                         pos,
                         _("Without your consent the bot stores nothing and cannot continue. You can say yes at any time."),
                         accepted=False,
+                        withdrawn=True,
                     )
                 self.set(key, event.option)
                 return self.after_step(pos, flow, step)
@@ -577,6 +580,7 @@ class _Run:
         accepted: bool = True,
         success: bool = False,
         play: tuple[str, ...] = (),
+        withdrawn: bool = False,
     ) -> Outcome:
         return Outcome(
             position=pos,
@@ -585,7 +589,16 @@ class _Run:
             stale=stale,
             accepted=accepted,
             play=play,
+            withdrawn=withdrawn,
         )
+
+    def facts(self) -> dict[str, str]:
+        deployment = self.state.deployment
+        days = deployment.retention_days
+        return {
+            "days": self.t.ngettext("{n} day", "{n} days", days).format(n=days),
+            "service": deployment.translation_service or "",
+        }
 
     # --- estimates ----------------------------------------------------------------
 
@@ -647,7 +660,11 @@ class _Run:
 
         prompt = step.prompt.pick(self.side) if hasattr(step.prompt, "pick") else step.prompt
         args = {name: text.translate(t) for name, text in step.prompt_args}
+        if step.deployment_facts:
+            args |= self.facts()
         parts = [self.worded(prompt.translate(t).format_map(_Missing(args)))]
+        deployment = self.state.deployment
+        parts.extend(note.translate(t).format_map(_Missing(args)) for fact, note in step.notes if getattr(deployment, fact))
         # TRANSLATORS: a quote from the hand-out; use your language's own quotation marks around {quote}.
         marks = _("“{quote}”")
         parts.extend(marks.format(quote=q.text.translate(t)) + f"\n— {q.source.translate(t)}" for q in step.quotes)

@@ -1,4 +1,4 @@
-"""Onboarding: what is stored and who sees it, consent, name, role and organisation."""
+"""Onboarding: what is stored, who sees it and for how long, consent, the name on the wall, name, role, organisation."""
 
 from bot.engine import Flow, Kind, Option, Step
 from bot.i18n import N_
@@ -16,33 +16,53 @@ FLOW = Flow(
     id="intro",
     title=N_("Welcome"),
     optional_in_workshop=False,
-    short=("welcome", "consent", "name", "role"),  # the organisation only in the full hand-out
+    short=("consent", "pack", "name", "role"),  # the organisation only in the full hand-out
     steps=(
-        Step(
-            id="welcome",
-            kind=Kind.INFO,
-            label=N_("Welcome"),
-            prompt=N_(
-                "Welcome! This bot helps you prepare for the workshop on collaboration between formal and "
-                "informal parenting support. Your answers go to the facilitator before the meeting, so the "
-                "meeting can start from what you wrote.\n\n"
-                "The questions come from the toolkit “Een vruchtbare bodem voor samenwerking” by Marjolijn "
-                "Distelbrink and Elena Ponzoni (KIS / Verwey-Jonker Instituut, 2017)."
-            ),
-        ),
         Step(
             id="consent",
             kind=Kind.YESNO,
             label=N_("Consent to store answers"),
             consent=True,
+            deployment_facts=True,
             prompt=N_(
-                "What the bot stores: the name you give, your role, your organisation, your language, your "
-                "answers and how far you are in the exercises.\n\n"
-                "Who sees it: only the facilitators of this workshop, to prepare the meeting. Your answers "
-                "may be about families and communities: please do not write names or details by which a "
-                "family can be recognised.\n\n"
-                "You can look at and change your answers at any time. Do you agree that the bot stores your "
-                "answers and shares them with the facilitators of this workshop?"
+                "Welcome! This bot helps you prepare for the workshop on collaboration between formal and "
+                "informal parenting support. Step by step it asks you the questions of the workshop hand-out "
+                "(toolkit “Samenwerking formele en informele opvoedondersteuning” by Marjolijn Distelbrink and "
+                "Elena Ponzoni, KIS / Verwey-Jonker Instituut, 2017).\n\n"
+                "What the bot stores: your answers (typed or spoken), the name you give, your role and "
+                "organisation, your language, how far you are, and your Telegram user id and chat id (to send "
+                "you messages).\n\n"
+                "Who sees it: the facilitators of this workshop see everything, with your name. In the meeting "
+                "the answers of the group are shown on the wall; in the next step you choose whether your name "
+                "is shown there.\n\n"
+                "How long: until {days} after the meeting. Then it is erased automatically.\n\n"
+                "Your data is yours: /mydata sends you everything that is stored about you, /forget erases it. "
+                "Please do not write names or details by which a family can be recognised.\n\n"
+                "Do you agree that the bot stores your answers and shares them with the facilitators of this "
+                "workshop? If you say no, nothing is stored."
+            ),
+            notes=(
+                (
+                    "translation_service",
+                    N_(
+                        "Your typed answers are translated by machine for the facilitators: the text is sent to "
+                        "the translation service {service}."
+                    ),
+                ),
+                ("transcription", N_("Spoken answers (voice messages) are turned into text automatically by a speech-to-text service.")),
+            ),
+        ),
+        Step(
+            id="pack",
+            kind=Kind.CHOICE,
+            label=N_("Your name on the wall"),
+            prompt=N_(
+                "In the meeting, the answers of the group are shown on the wall and on paper. Should your name "
+                "be shown next to your answers there? The facilitators always see who wrote what."
+            ),
+            options=(
+                Option("named", N_("Yes, show my name")),
+                Option("anonymous", N_("No, show my answers without my name")),
             ),
         ),
         Step(

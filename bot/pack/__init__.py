@@ -8,6 +8,7 @@ facilitator's language; typed answers stay as typed, with their stored machine t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,12 +77,17 @@ def write_pack(
     names = {ref: name for ref, name in audio.filenames(data).items() if ref in (recordings or {})}
     pack = build_pack(data, language, names)
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)  # the answers of a whole group: the owner's only, whatever the umask
     files = {"pack.html": pack.html.encode("utf-8"), "answers.csv": pack.csv, **pack.images}
     files.update({name: (recordings or {})[ref] for ref, name in names.items()})
     written = []
     for name, content in files.items():
         path = folder / name
-        path.write_bytes(content)
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.chmod(path, 0o600)
         written.append(path)
     return written

@@ -187,7 +187,7 @@ def document(
         found = people.get(p.id)
         if found is None:
             side = answers.side.get(p.id) or side_for_role(p.role) or ""
-            found = people[p.id] = Person(labels.name(p, t), p.language, p.organisation, side)
+            found = people[p.id] = Person(labels.name(p, t), p.language, labels.organisation(p), side)  # the name choice
         return found
 
     sections = ["progress"]
@@ -236,7 +236,10 @@ def document(
     reader = Reader(t, names, data.transcripts)
     all_answers = []  # (exercise, question, rows), exercise None when it is the same as the one before
     current = None
-    for _flow, _step, _key, rows in by_question(data):
+    for _flow, _step, key, all_rows in by_question(data):
+        rows = [row for row in all_rows if labels.shown_on_wall(row.person, key)]
+        if not rows:
+            continue
         exercise, question = reader.names(rows[0])
         shown = []
         for row in rows:

@@ -8,6 +8,7 @@ from bot.engine.model import FORMAL, INFORMAL
 from bot.flows.b_strength import CATEGORIES
 from bot.flows.e_core import ALL_ROLES, PITFALLS
 from bot.flows.intro import ROLES
+from bot.i18n import isolate
 from storage.models import Participant
 
 _ROLE_LABELS = {r.id: r.label for r in ALL_ROLES}
@@ -70,8 +71,23 @@ def participant_role(person: Participant, t: NullTranslations) -> str:
 
 
 def name(person: Participant, t: NullTranslations) -> str:
-    """The participant's name as typed, without direction marks (the HTML and pictures isolate it)."""
+    """The participant's name as typed, without direction marks (the HTML and pictures isolate it);
+    for someone who chose not to be named on the wall, only that."""
+    if not person.pack_named:
+        return t.gettext("(name not shown)")
     return person.display_name or t.gettext("(no name yet)")
+
+
+def organisation(person: Participant) -> str | None:
+    """Shown only beside a name shown: an organisation can name a person as well."""
+    return person.organisation if person.pack_named else None
+
+
+def label(person: Participant, t: NullTranslations) -> str:
+    """Name (organisation) for plain text, isolated for bidirectional text."""
+    shown = isolate(name(person, t))
+    org = organisation(person)
+    return f"{shown} ({isolate(org)})" if org else shown
 
 
 def more(hidden: int, t: NullTranslations) -> str:

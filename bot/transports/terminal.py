@@ -12,7 +12,7 @@ import sys
 from dataclasses import replace
 from typing import TextIO
 
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Reply
 from bot.engine import (
     Back,
     Done,
@@ -35,7 +35,7 @@ from bot.engine.model import ROLE_KEY
 from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, PLAY, REMOVE, RESUME, SKIP
 from bot.i18n import LANGUAGES, language_from_environment, strip_isolates, translations
 from bot.wording import COMMANDS
-from storage import Database
+from storage import Database, Workshop
 from storage import repository as repo
 
 DEMO_FACILITATOR = "term:demo-facilitator"
@@ -145,6 +145,31 @@ def render(view: View, language: str, page: int = 0) -> str:
     return strip_isolates("\n".join(lines))
 
 
+def _consent(
+    conversation: Conversation, workshop: Workshop, code: str, user_key: str, language: str, stdin: TextIO, stdout: TextIO
+) -> Reply | None:
+    """The consent step before joining; the participant is stored only after yes. None: no, or quit."""
+    view = conversation.consent_view(workshop, language)
+    while True:
+        stdout.write(render(view, language) + "\n> ")
+        stdout.flush()
+        line = stdin.readline()
+        event = parse_line(line.rstrip("\n"), view) if line else None
+        if event is None:
+            return None
+        if isinstance(event, Pick) and event.option == "yes":
+            reply = conversation.consent_given(code, user_key, None, language)
+            if reply is None:
+                stdout.write(translations(language).gettext("This workshop is closed: it takes no new participants.") + "\n")
+            return reply
+        if isinstance(event, Pick) and event.option == "no":
+            conversation.consent_declined(user_key)
+            stdout.write(translations(language).gettext(
+                "You said no. Nothing about you is stored. If you change your mind, open the link again."
+            ) + "\n")
+            return None
+
+
 def chat(
     db: Database,
     *,
@@ -163,18 +188,30 @@ def chat(
         if workshop is None:
             stdout.write(translations(wanted).gettext("No workshop has this code. Please check it.") + "\n")
             return 2
-        participant = repo.join(session, workshop, user_key, language=wanted)
-        if language is not None:
-            participant.language = wanted
-        participant_id = participant.id
-        title, lang = workshop.title, participant.language
-    assert participant_id is not None
-    _ = translations(lang).gettext
+        existing = repo.participation(session, workshop.id, user_key)
+        if existing is not None:
+            participant = repo.join(session, workshop, user_key, language=wanted)
+            if language is not None:
+                participant.language = wanted
+            wanted = participant.language
+        elif workshop.closed_at is not None:
+            stdout.write(translations(wanted).gettext("This workshop is closed: it takes no new participants.") + "\n")
+            return 2
+        title = workshop.title
+    _ = translations(wanted).gettext
     stdout.write(_("Workshop “{title}”, join code {code}.").format(title=title, code=code) + "\n")
     stdout.write(_("The facilitator reads the answers with: python -m bot summary {code}").format(code=code) + "\n")
 
     conversation = Conversation(db, COMMANDS)
-    reply = conversation.handle(participant_id, Show())
+    if existing is None:
+        # Nothing is stored until the consent is answered with yes.
+        reply = _consent(conversation, workshop, code, user_key, wanted, stdin, stdout)
+        if reply is None:
+            return 0
+    else:
+        assert existing.id is not None
+        reply = conversation.handle(existing.id, Show())
+    participant_id = reply.participant_id
     preset = ROLE_ALIASES.get(role or "")
     page = 0
     while True:
@@ -198,6 +235,11 @@ def chat(
         if event is None:
             break
         reply = conversation.handle(participant_id, event)
+        if reply.erased:
+            stdout.write("\n" + translations(reply.language).gettext(
+                "You said no: everything you gave in “{title}” is erased. You can join again with the link at any time."
+            ).format(title=title) + "\n")
+            return 0
         if reply.outcome.play:  # recordings are given and heard on Telegram only
             stdout.write(translations(reply.language).gettext("Voice answers can only be heard on Telegram.") + "\n")
         if reply.outcome.view.key != view.key:

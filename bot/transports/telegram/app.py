@@ -20,10 +20,11 @@ from telegram.ext import (
 )
 
 from bot.config import DEFAULT_API_URL, Settings
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Features
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate, translations
 from bot.translation import provider_from_settings
 from bot.transports.telegram import facilitators as fac
+from bot.transports.telegram import own_data, retention_job
 from bot.transports.telegram import participants as part
 from bot.transports.telegram.context import BotContext
 from bot.transports.telegram.delivery import send_html
@@ -46,6 +47,8 @@ def participant_commands(language: str) -> list[BotCommand]:
         BotCommand("myanswers", _("Everything you answered")),
         BotCommand("language", _("Choose your language")),
         BotCommand("workshops", _("Your workshops")),
+        BotCommand("mydata", _("Everything stored about you")),
+        BotCommand("forget", _("Erase everything about you")),
         BotCommand("help", _("How this bot works")),
     ]
 
@@ -59,6 +62,9 @@ def facilitator_commands(language: str) -> list[BotCommand]:
         BotCommand("status", _("Who joined and how far they are")),
         BotCommand("summary", _("All answers of a workshop")),
         BotCommand("invite", _("Invite a co-facilitator")),
+        BotCommand("facilitators", _("The facilitators of a workshop")),
+        BotCommand("close", _("No new participants")),
+        BotCommand("delete", _("Delete a workshop now")),
     ]
 
 
@@ -76,6 +82,7 @@ async def on_startup(app: Application) -> None:
     start_deliveries(app)
     assert app.job_queue is not None
     app.job_queue.run_repeating(resend_owed_prompts, interval=settings.outbox_interval, first=settings.outbox_interval, name="outbox")
+    retention_job.start(app)
 
 
 async def log_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -140,10 +147,11 @@ def build_application(
             )
         )
     app = builder.build()
+    features = Features(translation_service=settings.translation_service, transcription=bool(settings.transcribe_url))
     app.bot_data["services"] = BotContext(
         settings=settings,
         db=database,
-        conversation=Conversation(database),
+        conversation=Conversation(database, features=features),
         translator=provider_from_settings(settings),
     )
 
@@ -166,6 +174,14 @@ def build_application(
         "status": fac.on_status,
         "summary": fac.on_summary,
         "invite": fac.on_invite,
+        "revoke": fac.on_revoke,
+        "facilitators": fac.on_facilitators,
+        "retention": fac.on_retention,
+        "close": fac.on_close,
+        "open": fac.on_open,
+        "delete": fac.on_delete,
+        "mydata": own_data.on_my_data,
+        "forget": own_data.on_forget,
     }
     # An edit of an earlier message is never taken for a new answer or command.
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, part.on_edited))

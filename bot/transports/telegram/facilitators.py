@@ -16,7 +16,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
-from bot import planning
+from bot import planning, retention
 from bot.engine.model import FULL, LENGTHS, SHORT
 from bot.flows import exercises, workshop_flows
 from bot.i18n import translations
@@ -30,6 +30,7 @@ from bot.transports.telegram.rendering import MAX_CAPTION, encode, text_messages
 from bot.transports.telegram.worker import worker_of
 from storage import Workshop
 from storage import repository as repo
+from storage.erasure import delete_workshop
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     with svc.db.session() as session:
         workshop = repo.create_workshop(
-            session, title, user_key(user), facilitator_name=user.full_name, facilitator_chat_id=chat.id, facilitator_language=language
+            session, title, user_key(user), facilitator_chat_id=chat.id, facilitator_language=language
         )
         code, workshop_id = workshop.code, workshop.id
     log.info("workshop %d created", workshop_id)
@@ -180,9 +181,17 @@ def settings_text(workshop: Workshop, language: str) -> str:
                 "Summary to the facilitators: {n} hours before the meeting",
                 workshop.summary_hours,
             ).format(n=workshop.summary_hours),
+            t.ngettext(
+                "Answers and participants are erased {n} day after the meeting",
+                "Answers and participants are erased {n} days after the meeting",
+                workshop.retention_days,
+            ).format(n=workshop.retention_days),
+            _("Closed: no new participants can join.") if workshop.closed_at else _("Open: the join link works."),
             "",
             _("Set the meeting time (Amsterdam time): /meeting {code} 2026-12-03 19:30").format(code=workshop.code),
             _("Set the hours for reminder and summary: /timing {code} 48 24").format(code=workshop.code),
+            _("Keep the answers for fewer days after the meeting: /retention {code} 7").format(code=workshop.code),
+            _("Close or open the workshop for new participants: /close {code}, /open {code}").format(code=workshop.code),
             _("The buttons choose the short preparation or the full hand-out, and switch exercises on or off:"),
         ]
     )
@@ -318,7 +327,10 @@ async def on_invite(
     await _reply(
         update,
         context,
-        _("Send this link to your co-facilitator. It works once, for one person:\n{link}").format(link=link),
+        _(
+            "Send this link to your co-facilitator. It works once, for one person, for 7 days:\n{link}\n\n"
+            "/revoke {code} makes every open invitation of this workshop stop working."
+        ).format(link=link, code=workshop.code),
     )
 
 
@@ -333,6 +345,138 @@ async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, toke
         title = workshop.title if workshop is not None else None
     if title is None:
         log.info("invite refused")
-        await _reply(update, context, _("This invitation is not valid, or someone else already used it."))
+        await _reply(update, context, _("This invitation is not valid: it expired, was withdrawn, or someone else already used it."))
         return
     await _reply(update, context, _("You are now a facilitator of “{title}”. /help shows what you can do.").format(title=title))
+
+
+@for_own_workshop
+async def on_retention(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, args: list[str], language: str
+) -> None:
+    """Shorten how long answers are kept after the meeting (never longer than the default)."""
+    _ = translations(language).gettext
+    if len(args) != 1 or not args[0].isdigit() or int(args[0]) > retention.DEFAULT_DAYS:
+        await _reply(
+            update,
+            context,
+            _("Please give a number of days from 0 to {max}, for example: /retention {code} 7").format(
+                max=retention.DEFAULT_DAYS, code=workshop.code
+            ),
+        )
+        return
+    days = int(args[0])
+
+    def set_days(session: Session, stored: Workshop) -> None:
+        stored.retention_days = days
+        stored.retention_warned_at = None  # the warning is due again for the new date
+        session.add(stored)
+
+    workshop = change_workshop(context, workshop.id, set_days)
+    await _reply(update, context, settings_text(workshop, language))
+
+
+async def _set_closed(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, language: str, closed: bool) -> None:
+    workshop = change_workshop(context, workshop.id, lambda session, stored: repo.set_closed(session, stored, closed))
+    log.info("workshop %d %s", workshop.id, "closed" if closed else "opened")
+    await _reply(update, context, settings_text(workshop, language))
+
+
+@for_own_workshop
+async def on_close(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str) -> None:
+    await _set_closed(update, context, workshop, language, True)
+
+
+@for_own_workshop
+async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str) -> None:
+    await _set_closed(update, context, workshop, language, False)
+
+
+@for_own_workshop
+async def on_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str) -> None:
+    with services(context).db.session() as session:
+        n = repo.revoke_invites(session, workshop.id)
+    t = translations(language)
+    await _reply(
+        update,
+        context,
+        t.ngettext("{n} open invitation no longer works.", "{n} open invitations no longer work.", n).format(n=n),
+    )
+
+
+@for_own_workshop
+async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str) -> None:
+    _ = translations(language).gettext
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("Yes, delete it now"), callback_data=encode("d", str(workshop.id), "1")),
+          InlineKeyboardButton(_("No, keep it"), callback_data=encode("d", str(workshop.id), "0"))]]
+    )
+    text = _(
+        "Delete “{title}” now? All answers, participants, invitations and the workshop itself are erased "
+        "for good. It cannot be undone."
+    ).format(title=workshop.title)
+    await _reply(update, context, text, keyboard)
+
+
+async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop_id: int, yes: int) -> None:
+    svc = services(context)
+    user, query = update.effective_user, update.callback_query
+    assert user is not None and query is not None
+    _ = translations(_language(update, context)).gettext
+    with svc.db.session() as session:
+        workshop = session.get(Workshop, workshop_id)
+        allowed = workshop is not None and repo.is_facilitator(session, workshop_id, user_key(user))
+        title = workshop.title if workshop is not None else ""
+        if allowed and yes:
+            delete_workshop(session, workshop_id)
+    await query.answer()
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)
+    if not allowed:
+        await _reply(update, context, _("This button is not valid."))
+        return
+    if not yes:
+        await _reply(update, context, _("Nothing was deleted."))
+        return
+    log.info("workshop %d deleted", workshop_id)
+    await _reply(update, context, _("“{title}” and everything in it are deleted.").format(title=title))
+
+
+@for_own_workshop
+async def on_facilitators(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str
+) -> None:
+    """The workshop's facilitators (by Telegram id: no names are stored) with a button to remove a co-facilitator."""
+    user = update.effective_user
+    assert user is not None
+    t = translations(language)
+    _ = t.gettext
+    with services(context).db.session() as session:
+        team = sorted(repo.facilitators(session, workshop.id), key=lambda f: f.id or 0)
+        invites = repo.open_invites(session, workshop.id, utcnow())
+    lines = [_("Facilitators of “{title}”:").format(title=workshop.title)]
+    rows = []
+    for index, member in enumerate(team):
+        who = _("you") if member.user_key == user_key(user) else _("Telegram user {id}").format(id=member.user_key.removeprefix("tg:"))
+        what = _("created the workshop") if index == 0 else _("co-facilitator")
+        lines.append(f"{index + 1}. {who} ({what})")
+        if index > 0:
+            label = _("Remove {n}").format(n=index + 1)
+            rows.append([InlineKeyboardButton(label, callback_data=encode("m", str(workshop.id), str(member.id)))])
+    lines.append(t.ngettext("{n} open invitation", "{n} open invitations", invites).format(n=invites))
+    await _reply(update, context, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def confirm_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop_id: int, facilitator_id: int) -> None:
+    svc = services(context)
+    user, query = update.effective_user, update.callback_query
+    assert user is not None and query is not None
+    _ = translations(_language(update, context)).gettext
+    with svc.db.session() as session:
+        removed = repo.is_facilitator(session, workshop_id, user_key(user)) and repo.remove_facilitator(
+            session, workshop_id, facilitator_id
+        )
+    await query.answer()
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)
+    await _reply(update, context, _("The co-facilitator is removed.") if removed else _("This button is not valid."))

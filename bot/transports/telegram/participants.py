@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot import throttle
 from bot.conversation import AlreadyHandled, Reply
 from bot.engine import (
     Back,
@@ -51,20 +51,19 @@ from storage import repository as repo
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
-MAX_FAILED_JOINS = 5
-JOIN_COOLDOWN = timedelta(minutes=10)
 _CONTROL_EVENTS = {NEXT: Done, DONE: Done, KEEP: Keep, SKIP: Skip, BACK: Back, RESUME: Resume}
 
 
 def account_language(svc: BotContext, update: Update) -> str:
-    """The person's language; at first contact proposed from Telegram's language_code."""
+    """The person's language: the one they chose, else proposed from Telegram's language_code.
+    Reading it stores nothing: someone who never joins leaves no row."""
     user = update.effective_user
     assert user is not None
     with svc.db.session() as session:
-        account = repo.account_for(session, user_key(user))
-        if account.language is None:
-            account.language = negotiate(user.language_code)
-        return account.language
+        account = session.get(repo.Account, user_key(user))
+        if account is not None and account.language is not None:
+            return account.language
+    return negotiate(user.language_code)
 
 
 async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participant_id: int, reply: Reply) -> None:
@@ -185,8 +184,35 @@ async def handle_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event
         return True
     if reply is None:
         return False
+    if reply.erased:
+        await erased_notice(update, context, reply)
+        return True
     await present(update, context, reply.participant_id, reply)
     return True
+
+
+def workshop_title(svc: BotContext, workshop_id: int) -> str:
+    with svc.db.session() as session:
+        workshop = session.get(repo.Workshop, workshop_id)
+        return workshop.title if workshop is not None else ""
+
+
+async def erased_notice(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+    """Consent taken back: say what happened; the buttons of the last prompt go."""
+    chat = update.effective_chat
+    assert chat is not None
+    _ = translations(reply.language).gettext
+    log.info("a participant withdrew consent; their data was erased")
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await remove_keyboard(context.bot, chat.id, reply.prompt_message_id)
+    await _reply(
+        update,
+        context,
+        _("You said no: everything you gave in “{title}” is erased. You can join again with the link at any time.").format(
+            title=workshop_title(services(context), reply.workshop_id)
+        ),
+    )
 
 
 async def handle_or_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
@@ -223,65 +249,119 @@ async def _reply(
 
 
 async def join_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+    """A join code typed or in the link. Someone new reads what is stored and answers the consent
+    first: until they say yes nothing about them is written (the code travels in the buttons)."""
     svc = services(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     language = account_language(svc, update)
     _ = translations(language).gettext
+    code = code.strip()
+    key = user_key(user)
+    if not throttle.looks_like_code(code):
+        await _reply(update, context, _(
+            "To take part, open the link the facilitator gave you, or send the join code: 16 letters and digits. "
+            "/help shows what this bot can do."
+        ))
+        return
     now = utcnow()
+    participant_id = None
     with svc.db.session() as session:
-        account = repo.account_for(session, user_key(user))
-        last = account.last_failed_join_at
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=now.tzinfo)
-        if account.failed_joins >= MAX_FAILED_JOINS and last is not None and now - last < JOIN_COOLDOWN:
-            wait = JOIN_COOLDOWN - (now - last)
-            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        account = session.get(repo.Account, key)
+        wait = throttle.wait_minutes(account.failed_joins, account.last_failed_join_at, now) if account else None
+        workshop = None if wait is not None else repo.workshop_by_code(session, code)
+        if wait is not None:
             refusal = translations(language).ngettext(
                 "Too many wrong codes. Please wait {n} minute and try again.",
                 "Too many wrong codes. Please wait {n} minutes and try again.",
-                minutes,
-            ).format(n=minutes)
-            participant_id = None
+                wait,
+            ).format(n=wait)
+        elif workshop is None:
+            # A code-shaped wrong code: the one thing stored before consent, to slow down guessing.
+            account = account or repo.account_for(session, key)
+            account.failed_joins += 1
+            account.last_failed_join_at = now
+            refusal = _("That code is not known. Please check it with the facilitator.")
         else:
-            workshop = repo.workshop_by_code(session, code.strip())
-            if workshop is None:
-                account.failed_joins += 1
-                account.last_failed_join_at = now
-                refusal = _("That code is not known. Please check it with the facilitator.")
-                participant_id = None
-            else:
-                account.failed_joins = 0
-                account.last_failed_join_at = None
+            if account is not None:
+                account.failed_joins, account.last_failed_join_at = 0, None
+            existing = repo.participation(session, workshop.id, key)
+            if existing is not None:  # joined before: continue where they were
+                participant_id = repo.join(session, workshop, key, language=language, chat_id=chat.id).id
                 refusal = None
-                participant_id = repo.join(session, workshop, user_key(user), language=language, chat_id=chat.id).id
-                title = workshop.title
-    if participant_id is None:
+            elif workshop.closed_at is not None:
+                refusal = _("This workshop is closed: it takes no new participants.")
+            else:
+                refusal = None
+    if refusal is not None:
         log.info("join refused")
-        await _reply(update, context, refusal or "", language=language)
+        await _reply(update, context, refusal, language=language)
         return
-    log.info("participant %d joined", participant_id)
-    name = language_name(language)
+    if participant_id is not None:
+        reply = await asyncio.to_thread(svc.conversation.handle, participant_id, Show())
+        await show(context, svc, chat.id, participant_id, reply)
+        return
+    assert workshop is not None
+    await show_consent(update, context, workshop, code, language)
+
+
+async def show_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: repo.Workshop, code: str, language: str) -> None:
+    """The language choice and the consent step, for someone not in the workshop yet: nothing is stored."""
+    svc = services(context)
+    _ = translations(language).gettext
     await _reply(
         update,
         context,
-        _("You take part in “{title}”. The bot speaks {language}; /language chooses another.").format(
-            title=title, language=name
+        _("Workshop “{title}”. The bot speaks {language}; choose another language below.").format(
+            title=workshop.title, language=language_name(language)
         ),
-        language_keyboard(language),
+        language_keyboard(language, pending=code),
         language,
     )
-    reply = await asyncio.to_thread(svc.conversation.handle, participant_id, Show())
-    await show(context, svc, chat.id, participant_id, reply)
+    view = svc.conversation.consent_view(workshop, language)
+    rendered = render_view(view, language, pending=code)
+    chat = update.effective_chat
+    assert chat is not None
+    try:
+        await send_html(context.bot, chat.id, rendered.messages, rendered.keyboard)
+    except Blocked:
+        log.info("chat blocked the bot")
 
 
-def language_keyboard(current: str) -> InlineKeyboardMarkup:
+async def pending_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str, language: str, answer: str) -> None:
+    """The consent buttons of someone not yet in the workshop: yes stores them, no stores nothing."""
+    svc = services(context)
+    user, chat, query = update.effective_user, update.effective_chat, update.callback_query
+    assert user is not None and chat is not None and query is not None
+    _ = translations(language).gettext
+    await query.answer()
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)
+    key = user_key(user)
+    if answer != "yes":
+        await asyncio.to_thread(svc.conversation.consent_declined, key)
+        log.info("consent declined; nothing stored")
+        await _reply(update, context, _(
+            "You said no. Nothing about you is stored. If you change your mind, open the link again."
+        ))
+        return
+    reply = await asyncio.to_thread(svc.conversation.consent_given, code, key, chat.id, language)
+    if reply is None:
+        await _reply(update, context, _("This workshop is closed: it takes no new participants."))
+        return
+    log.info("participant %d joined", reply.participant_id)
+    await show(context, svc, chat.id, reply.participant_id, reply)
+
+
+def language_keyboard(current: str, *, pending: str | None = None) -> InlineKeyboardMarkup:
+    """``pending``: the join code whose consent is shown again in the chosen language (nothing stored)."""
     rows = []
     for code in LANGUAGES:
         label = language_name(code) + ("" if is_reviewed(code) else " *")
         if code == current:
             label = "✅ " + label
-        rows.append(InlineKeyboardButton(label, callback_data=encode("l", code)))
+        data = encode("l", code, pending) if pending else encode("l", code)
+        rows.append(InlineKeyboardButton(label, callback_data=data))
     return InlineKeyboardMarkup([rows[i : i + 3] for i in range(0, len(rows), 3)])
 
 
@@ -511,6 +591,18 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await handle_or_ask(update, context, event)
     elif kind == "l" and len(parts) == 1 and parts[0] in LANGUAGES:
         await choose_language(update, context, parts[0])
+    elif kind == "l" and len(parts) == 2 and parts[0] in LANGUAGES and throttle.looks_like_code(parts[1]):
+        await pending_language(update, context, parts[0], parts[1])
+    elif kind == "j" and len(parts) == 3 and parts[1] in LANGUAGES and throttle.looks_like_code(parts[0]):
+        await pending_consent(update, context, parts[0], parts[1], parts[2])
+    elif kind == "f" and len(parts) == 1:
+        from bot.transports.telegram.own_data import confirm_forget
+
+        await confirm_forget(update, context, parts[0] == "yes")
+    elif kind in ("d", "m") and len(parts) == 2 and all(p.isdigit() for p in parts):
+        from bot.transports.telegram.facilitators import confirm_delete, confirm_remove
+
+        await (confirm_delete if kind == "d" else confirm_remove)(update, context, int(parts[0]), int(parts[1]))
     elif kind == "w" and len(parts) == 1 and parts[0].isdigit():
         await switch_workshop(update, context, int(parts[0]))
     elif kind == "x" and len(parts) == 2:
@@ -520,6 +612,21 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     else:
         _ = translations(account_language(svc, update)).gettext
         await query.answer(_("This button is not valid."))
+
+
+async def pending_language(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str, code: str) -> None:
+    """Another language before joining: the consent again in it; the choice travels in the buttons."""
+    svc = services(context)
+    query = update.callback_query
+    assert query is not None
+    await query.answer(language_name(language))
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)
+    with svc.db.session() as session:
+        workshop = repo.workshop_by_code(session, code)
+    if workshop is None:
+        return
+    await show_consent(update, context, workshop, code, language)
 
 
 async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> None:

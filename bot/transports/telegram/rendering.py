@@ -36,7 +36,7 @@ def decode(data: str | None) -> tuple[str, list[str]] | None:
     if not data or len(data.encode()) > MAX_CALLBACK_DATA:
         return None
     kind, *parts = data.split(SEP)
-    if kind not in ("a", "l", "w", "x", "p") or not all(parts):
+    if kind not in ("a", "l", "w", "x", "p", "j", "f", "d", "m") or not all(parts):
         return None
     return kind, parts
 
@@ -127,8 +127,11 @@ def page_count(view: View) -> int:
     return max(1, -(-len(view.options) // PAGE_SIZE)) if view.kind is not Kind.LIST else 1
 
 
-def render_view(view: View, language: str, page: int = 0) -> Rendered:
-    """The view as HTML messages and a keyboard showing ``page`` of its options."""
+def render_view(view: View, language: str, page: int = 0, *, pending: str | None = None) -> Rendered:
+    """The view as HTML messages and a keyboard showing ``page`` of its options.
+
+    ``pending``: the join code of a workshop the person has not joined yet (the consent step): its
+    buttons carry the code and the language instead of an answer, because nothing is stored yet."""
     listing = view.kind is Kind.LIST  # list items: their numbers are in the text; buttons remove one
     long_labels = not listing and any(len(o.label) > SHORT_LABEL for o in view.options)
     body = view.text
@@ -139,11 +142,11 @@ def render_view(view: View, language: str, page: int = 0) -> Rendered:
         mark = "✅ " if view.notice_kind is NoticeKind.SUCCESS else "⚠️ "
         blocks.append(f"<i>{html.escape(directed(mark + view.notice, language), quote=False)}</i>")
     blocks += [html.escape(p, quote=False) for p in split_paragraphs(directed(body, language), MAX_TEXT) if p.strip()]
-    return Rendered(messages=pack_messages(blocks), keyboard=keyboard(view, language, page))
+    return Rendered(messages=pack_messages(blocks), keyboard=keyboard(view, language, page, pending=pending))
 
 
-def keyboard(view: View, language: str, page: int = 0) -> InlineKeyboardMarkup | None:
-    """Only the buttons: a tick or a page turn edits these and nothing else."""
+def keyboard(view: View, language: str, page: int = 0, *, pending: str | None = None) -> InlineKeyboardMarkup | None:
+    """Only the buttons: a tick or a page turn edits these and nothing else. ``pending``: see render_view."""
     rows: list[list[InlineKeyboardButton]] = []
     if view.kind is Kind.LIST:
         removers = [
@@ -163,7 +166,8 @@ def keyboard(view: View, language: str, page: int = 0) -> InlineKeyboardMarkup |
             if option.selected:
                 label = "✅ " + label
             label = directed(label, language)
-            rows.append([InlineKeyboardButton(label, callback_data=encode("a", view.key, option.id, *extra))])
+            data = encode("j", pending, language, option.id) if pending else encode("a", view.key, option.id, *extra)
+            rows.append([InlineKeyboardButton(label, callback_data=data)])
         if view.kind is Kind.YESNO or (rows and not long_labels and all(len(o.label) <= 12 for o in view.options)):
             rows = [[button for row in rows for button in row]] if len(rows) <= 4 else rows
         if pages > 1:
@@ -174,7 +178,11 @@ def keyboard(view: View, language: str, page: int = 0) -> InlineKeyboardMarkup |
             if page < pages - 1:
                 turn.append(InlineKeyboardButton("▶", callback_data=encode("p", view.key, str(page + 1))))
             rows.append(turn)
-    controls = [InlineKeyboardButton(directed(c.label, language), callback_data=encode("a", view.key, c.id)) for c in view.controls]
+    controls = [
+        InlineKeyboardButton(directed(c.label, language), callback_data=encode("a", view.key, c.id))
+        for c in view.controls
+        if not pending
+    ]
     if controls:
         rows.append(controls)
     return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,57 @@
+"""/mydata: everything stored about one person, as a readable document and as JSON. Knows no transport."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from babel.support import NullTranslations
+
+from bot.engine import State
+from bot.engine.render import review_text
+from bot.flows import workshop_flows
+from bot.i18n import isolate
+from bot.timefmt import format_meeting
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def as_json(data: Rows) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode("utf-8")
+
+
+def readable(data: Rows, workshops: dict[int, tuple[str, list[str]]], t: NullTranslations, language: str) -> str:
+    """``workshops``: id -> (title, exercises) of the workshops the person takes part in."""
+    _ = t.gettext
+    accounts = data.get("accounts", [])
+    lines = [_("Everything this bot stores about you"), ""]
+    if accounts:
+        lines.append(_("Your Telegram user id: {id}").format(id=accounts[0]["user_key"].removeprefix("tg:")))
+        if accounts[0].get("language"):
+            lines.append(_("Language: {language}").format(language=accounts[0]["language"]))
+    answers_of: dict[int, dict[str, Any]] = {}
+    for row in data.get("answers", []):
+        answers_of.setdefault(row["participant_id"], {})[f"{row['exercise']}.{row['step']}"] = row["value"]
+    for p in data.get("participants", []):
+        title, exercises = workshops.get(p["workshop_id"], ("?", []))
+        lines += ["", "== " + _("Workshop: {title}").format(title=isolate(title)) + " =="]
+        lines.append(_("Name: {name}").format(name=isolate(p.get("display_name") or "–")))
+        lines.append(_("Organisation: {organisation}").format(organisation=isolate(p.get("organisation") or "–")))
+        lines.append(_("Telegram chat id: {id}").format(id=p.get("chat_id") or "–"))
+        lines.append(_("Name on the wall in the meeting: {choice}").format(choice=_("yes") if p.get("pack_named") else _("no")))
+        if p.get("consent_at"):
+            lines.append(_("Consent given: {when}").format(when=format_meeting(_parse(p["consent_at"]), language)))
+        flows = workshop_flows(exercises)
+        answers = answers_of.get(p["id"], {})
+        lines += ["", review_text(flows, answers, State(flows=flows, answers=answers).side, t)]
+    if data.get("facilitators"):
+        n = len(data["facilitators"])
+        lines += ["", t.ngettext("You are a facilitator of {n} workshop.", "You are a facilitator of {n} workshops.", n).format(n=n)]
+    lines += ["", _("The attached JSON file holds the same, as stored. /forget erases it (not your facilitator role).")]
+    return "\n".join(lines)
+
+
+def _parse(value: str) -> datetime:
+    when = datetime.fromisoformat(value)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # SQLite keeps no zone
