@@ -55,12 +55,19 @@ def buttons(call: Call) -> list[dict[str, Any]]:
 def is_prompt(call: Call) -> bool:
     found = buttons(call)
     delivered = isinstance(call.result, dict) and "message_id" in call.result  # not a send that Telegram refused
-    return call.method == "sendMessage" and delivered and bool(found) and found[0]["callback_data"].startswith("a|")
+    # "a|": a step's buttons; "j|": the consent of someone not in the workshop yet (nothing stored).
+    return call.method == "sendMessage" and delivered and bool(found) and found[0]["callback_data"].startswith(("a|", "j|"))
 
 
 def is_closing(call: Call) -> bool:
     """The one message that ends the preparation: no buttons, and how to look back."""
     return call.method == "sendMessage" and not buttons(call) and "/myanswers" in call.params.get("text", "")
+
+
+def _option(data: str) -> str:
+    """The option a button answers: "a|step|option[|page]", or "j|code|language|option" before joining."""
+    parts = data.split("|")
+    return parts[3] if parts[0] == "j" else parts[2]
 
 
 @dataclass
@@ -78,7 +85,7 @@ class Prompt:
         return [b["callback_data"] for b in buttons(self.call)]
 
     def option_ids(self) -> list[str]:
-        return [d.split("|")[2] for d in self.data if d.startswith("a|") and not d.split("|")[2].startswith("_")]
+        return [_option(d) for d in self.data if d.startswith(("a|", "j|")) and not _option(d).startswith("_")]
 
     def ticked(self) -> list[str]:
         return [
@@ -86,6 +93,10 @@ class Prompt:
             for b in buttons(self.call)
             if b["text"].startswith("✅") and b["callback_data"].startswith("a|")
         ]
+
+    def button(self, option: str) -> str:
+        """The callback data of one option (a step's, or the consent's before joining)."""
+        return next(d for d in self.data if d.startswith(("a|", "j|")) and _option(d) == option)
 
     def kind(self) -> Kind:
         flow_id, step_id = self.key.split(".", 1)
@@ -143,7 +154,8 @@ class Phone:
 
     async def prompt(self, after: int, timeout: float = 10.0) -> Prompt:
         call = await self.api.wait_for(lambda c: is_prompt(c) and c.params.get("chat_id") == self.id, after=after, timeout=timeout)
-        key = buttons(call)[0]["callback_data"].split("|")[1]
+        data = buttons(call)[0]["callback_data"]
+        key = "intro.consent" if data.startswith("j|") else data.split("|")[1]
         return Prompt(call, key, call.result["message_id"])
 
     async def prompt_or_closing(self, after: int) -> Prompt | None:
@@ -187,7 +199,7 @@ async def walk(phone: Phone, prompt: Prompt, side: str, tag: str) -> dict[str, o
             mark = await phone.send(text)
         elif kind is Kind.YESNO:
             given[key] = "yes"
-            mark = await phone.press(f"a|{key}|yes", prompt.message_id)
+            mark = await phone.press(prompt.button("yes"), prompt.message_id)
         elif kind is Kind.CHOICE:
             option = ROLE_FOR_SIDE[side] if key == "intro.role" else prompt.option_ids()[-1]
             given[key] = option

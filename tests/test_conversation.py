@@ -117,9 +117,9 @@ def test_back_crosses_into_the_previous_exercise_and_stops_at_the_first_question
     assert view.key == "intro.org"
     for _ in range(4):
         view = handle(Back())
-    assert view.key == "intro.welcome"
+    assert view.key == "intro.consent"
     view = handle(Back())
-    assert view.key == "intro.welcome" and view.notice
+    assert view.key == "intro.consent" and view.notice
 
 
 def test_skip_optional_only(db: Database) -> None:
@@ -178,16 +178,38 @@ def test_exercises_left_out_of_a_workshop_are_not_asked(db: Database) -> None:
     assert {k.split(".")[0] for k in keys} == {"intro", "b", "e"}
 
 
-def test_consent_refused_stores_nothing(db: Database) -> None:
+def test_consent_refused_before_joining_stores_nothing(db: Database) -> None:
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Wijk Noord", "term:fac")
+        code = workshop.code
+    conversation = Conversation(db)
+    view = conversation.consent_view(workshop, "en")
+    assert view.key == "intro.consent" and "/forget" in view.text and "30 days" in view.text
+    conversation.consent_declined("term:u1")
+    with db.session() as session:
+        assert session.exec(select(Participant)).all() == []
+        assert session.exec(select(repo.Account)).all() == []
+    reply = conversation.consent_given(code, "term:u1", None, "en")
+    assert reply is not None and reply.outcome.view.key == "intro.pack"
+    assert stored(db, reply.participant.id) == {"intro.consent": "yes"}
+
+
+def test_consent_taken_back_erases_the_participant(db: Database) -> None:
     conversation, pid = start(db)
     handle = driver(conversation, pid)
-    view = handle(Done(at="intro.welcome"))
-    view = handle(Pick("no", at="intro.consent"))
-    assert view.key == "intro.consent" and "consent" in view.notice
-    assert stored(db, pid) == {}
-    view = handle(TextInput("Ahmed"))
+    view = go_to(handle, handle(Show()), "a.who")
+    assert stored(db, pid)
+    reply = conversation.handle(pid, Pick("no", at="intro.consent"))  # a stale button: nothing happens
+    assert not reply.erased
+    for _ in range(6):
+        view = handle(Back())
     assert view.key == "intro.consent"
-    assert stored(db, pid) == {}
+    reply = conversation.handle(pid, Pick("no", at="intro.consent"))
+    assert reply.erased
+    with db.session() as session:
+        assert session.get(Participant, pid) is None
+        assert session.exec(select(Answer)).all() == []
+        assert session.exec(select(repo.Workshop)).one().left_count == 1
 
 
 # --- bad input at every kind of step: a message, the same step, nothing lost -------------

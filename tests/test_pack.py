@@ -132,6 +132,7 @@ def make_workshop(db: Database, title: str = "Werkplaats Oost", people: dict = P
         for index, (name, (role, org, language, answers)) in enumerate(people.items()):
             person = repo.join(session, workshop, f"term:{title}:{index}", language=language)
             person.display_name, person.role, person.organisation = name, role, org
+            person.pack_named = True  # they chose their name on the wall
             session.add(person)
             profile = {
                 "intro.name": name,

@@ -68,7 +68,15 @@ async def create_workshop(api: FakeBotApi, title: str = "Wijk Noord") -> str:
 
 
 async def join(api: FakeBotApi, phone: Phone, code: str):
+    """Open the join link: the consent step (nothing stored yet)."""
     mark = await phone.send(f"/start {code}")
+    return await phone.prompt(mark)
+
+
+async def consented(api: FakeBotApi, phone: Phone, code: str):
+    """Open the join link and say yes: the participant exists; returns the next step."""
+    consent = await join(api, phone, code)
+    mark = await phone.press(consent.button("yes"), consent.message_id)
     return await phone.prompt(mark)
 
 
@@ -136,37 +144,42 @@ async def test_two_phones_walk_everything_and_the_facilitator_gets_every_answer(
 async def test_stale_and_forged_buttons_change_nothing(api: FakeBotApi, app, db: Database) -> None:
     code = await create_workshop(api)
     phone = Phone(api, FORMAL, "en")
-    welcome = await join(api, phone, code)
-    mark = await phone.press(f"a|{welcome.key}|_next", welcome.message_id)
-    consent = await phone.prompt(mark)
-    assert consent.key == "intro.consent"
-    # The old prompt lost its buttons.
-    assert any(c.method == "editMessageReplyMarkup" and c.params["message_id"] == welcome.message_id for c in api.calls[mark:])
+    consent = await join(api, phone, code)
+    assert consent.key == "intro.consent" and consent.data == [f"j|{code}|en|yes", f"j|{code}|en|no"]
+    mark = await phone.press(consent.button("yes"), consent.message_id)
+    pack = await phone.prompt(mark)
+    assert pack.key == "intro.pack"
+    # The consent lost its buttons.
+    assert any(c.method == "editMessageReplyMarkup" and c.params["message_id"] == consent.message_id for c in api.calls[mark:])
 
-    for data in (f"a|{welcome.key}|_next", "a|intro.consent|maybe", "nonsense", "a|e.trunk|f_coord|x", "l|xx", "x|99|a", "w|12345"):
-        mark = await phone.press(data, consent.message_id)
+    forged = ("a|intro.consent|yes", "a|intro.pack|maybe", "nonsense", "a|e.trunk|f_coord|x", "l|xx", "x|99|a", "w|12345", "j|short|en|yes", "d|1|1", "m|1|1")
+    for data in forged:
+        mark = await phone.press(data, pack.message_id)
         answer = await phone.callback_answer(mark)
-        assert answer.params.get("text"), data
         await phone.send("/progress")  # a later update, to be sure the press was fully handled
         await phone.reply(mark)
+        assert answer.params.get("text") or data in ("d|1|1", "m|1|1"), data
         assert not [c for c in api.calls[mark:] if c.method == "sendMessage" and c.params.get("reply_markup")], data
     with db.session() as session:
         participant = session.exec(select(Participant)).one()
         position = repo.load_progress(session, participant.id)
-        assert position.answers == {} and position.position.step == "consent"
+        assert position.answers == {"intro.consent": "yes"} and position.position.step == "pack"
+        assert session.exec(select(Workshop)).one().code == code  # "d|1|1" from a participant deleted nothing
 
 
 async def test_media_and_overlong_text_get_a_hint_and_the_question_again(api: FakeBotApi, app, db: Database) -> None:
     code = await create_workshop(api)
     phone = Phone(api, INFORMAL, "en")
-    prompt = await join(api, phone, code)
+    consent = await join(api, phone, code)
+    mark = await phone.send_media("sticker")
+    assert "open the link" in (await phone.reply(mark)).params["text"]  # not in the workshop yet
+    mark = await phone.press(consent.button("yes"), consent.message_id)
+    pack = await phone.prompt(mark)
     for kind in ("sticker", "photo", "voice"):
         mark = await phone.send_media(kind)
         again = await phone.prompt(mark)
-        assert again.key == "intro.welcome" and "Please choose one of the options." in again.text
-    mark = await phone.press(f"a|{prompt.key}|_next", prompt.message_id)
-    consent = await phone.prompt(mark)
-    mark = await phone.press("a|intro.consent|yes", consent.message_id)
+        assert again.key == "intro.pack" and "Please choose one of the options." in again.text
+    mark = await phone.press("a|intro.pack|named", pack.message_id)
     name = await phone.prompt(mark)
     assert name.key == "intro.name"
     mark = await phone.send_media("photo")
@@ -178,7 +191,7 @@ async def test_media_and_overlong_text_get_a_hint_and_the_question_again(api: Fa
     assert "do not know that command" in (await phone.prompt(mark)).text
     with db.session() as session:
         answers = repo.load_progress(session, session.exec(select(Participant)).one().id).answers
-    assert answers == {"intro.consent": "yes"}
+    assert answers == {"intro.consent": "yes", "intro.pack": "named"}
     check_limits(api)
 
 
@@ -203,7 +216,7 @@ async def walk_until(phone: Phone, prompt, key: str, secret: str = "antwoord"):
         if kind == "info":
             mark = await phone.press(f"a|{prompt.key}|_next", prompt.message_id)
         elif kind == "yesno":
-            mark = await phone.press(f"a|{prompt.key}|yes", prompt.message_id)
+            mark = await phone.press(prompt.button("yes"), prompt.message_id)
         elif kind == "choice":
             mark = await phone.press(f"a|{prompt.key}|{prompt.option_ids()[0]}", prompt.message_id)
         elif kind == "text":
@@ -249,7 +262,7 @@ async def test_429_is_waited_out_and_retried(api: FakeBotApi, app, db: Database)
     prompt = await phone.prompt(mark)
     refused = [c for c in api.calls[mark:] if c.method == "sendMessage" and c.result.get("error_code") == 429 if isinstance(c.result, dict)]
     assert len(refused) == 1
-    assert prompt.key == "intro.welcome"
+    assert prompt.key == "intro.consent"
 
 
 async def test_reminders_and_summary_before_the_meeting_survive_a_restart(api: FakeBotApi, db: Database) -> None:
@@ -257,7 +270,7 @@ async def test_reminders_and_summary_before_the_meeting_survive_a_restart(api: F
     code = await create_workshop(api)
     slow, blocked = Phone(api, INFORMAL, "ar"), Phone(api, OUTSIDER, "en")
     await walk_until(slow, await join(api, slow, code), "a.offer")
-    await join(api, blocked, code)
+    await consented(api, blocked, code)
     admin = Phone(api, ADMIN)
     when = (utcnow() + timedelta(hours=30)).astimezone(WORKSHOP_TZ).strftime("%Y-%m-%d %H:%M")
     mark = await admin.send(f"/meeting {code} {when}")  # the reminder (48 h before) is due at once, the summary in 6 h
@@ -291,7 +304,7 @@ async def test_reminders_and_summary_before_the_meeting_survive_a_restart(api: F
 async def test_blocked_participant_is_recorded_and_shown_in_status(api: FakeBotApi, app, db: Database) -> None:
     code = await create_workshop(api)
     phone = Phone(api, INFORMAL, "en")
-    await join(api, phone, code)
+    await consented(api, phone, code)
     api.fail_next_403("sendMessage")
     mark = await phone.send("/back")
     await api.wait_for(lambda c: c.method == "sendMessage" and isinstance(c.result, dict) and c.result.get("error_code") == 403, after=mark)
@@ -334,9 +347,18 @@ async def test_language_change_shows_the_step_again(api: FakeBotApi, app, db: Da
     phone = Phone(api, INFORMAL, "tr")
     prompt = await join(api, phone, code)
     assert "Hoş geldiniz" in prompt.text or "Hoş geldin" in prompt.text
-    mark = await phone.press("l|ar", prompt.message_id)
+    mark = await phone.press(f"l|ar|{code}", prompt.message_id)  # a button of the language choice before joining
     again = await phone.prompt(mark)
     assert again.key == prompt.key and re.search("[\u0600-\u06ff]", again.text)
+    assert again.button("yes") == f"j|{code}|ar|yes"  # the choice travels in the buttons: nothing is stored yet
+    with db.session() as session:
+        assert session.exec(select(Participant)).first() is None
+        assert session.exec(select(repo.Account)).first() is None
+    mark = await phone.press(again.button("yes"), again.message_id)
+    await phone.prompt(mark)
+    with db.session() as session:
+        assert session.exec(select(Participant)).one().language == "ar"
+        assert session.get(repo.Account, f"tg:{INFORMAL}").language == "ar"
 
 
 async def test_logs_carry_no_token_code_or_answer(api: FakeBotApi, app, db: Database, caplog: pytest.LogCaptureFixture) -> None:
@@ -417,7 +439,9 @@ async def test_one_person_in_two_workshops_switches_between_them(api: FakeBotApi
     second = await create_workshop(api, "Zuid")
     phone = Phone(api, INFORMAL, "en")
     prompt = await walk_until(phone, await join(api, phone, first), "a.offer")
-    await join(api, phone, second)
+    consent = await join(api, phone, second)
+    mark = await phone.press(consent.button("yes"), consent.message_id)
+    await phone.prompt(mark)
     mark = await phone.send("/workshops")
     listing = await phone.reply(mark)
     assert "✅ Zuid" in listing.params["text"]
@@ -434,7 +458,7 @@ async def test_start_without_code_explains_and_asks_for_one(api: FakeBotApi, app
     assert "join code" in text
     code = await create_workshop(api)
     mark = await phone.send(code)  # the code typed as a message
-    assert (await phone.prompt(mark)).key == "intro.welcome"
+    assert (await phone.prompt(mark)).key == "intro.consent"
 
 
 async def test_webhook_with_secret_token(api: FakeBotApi, db: Database, unused_tcp_port: int) -> None:
