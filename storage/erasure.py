@@ -58,7 +58,7 @@ def erase_participants(session: Session, participant_ids: Sequence[int], *, coun
     if not ids:
         return 0
     if count_as_left:
-        per_workshop = session.exec(
+        per_workshop = session.execute(
             select(Participant.workshop_id, func.count()).where(col(Participant.id).in_(ids)).group_by(Participant.workshop_id)
         ).all()
         for workshop_id, n in per_workshop:
@@ -77,7 +77,7 @@ def erase_person(session: Session, user_key: str) -> int:
     """Everything stored about one person as a participant, in every workshop, and their account.
 
     Facilitator memberships stay: they are the workshop's, not the person's answers."""
-    ids = list(session.exec(select(Participant.id).where(Participant.user_key == user_key)))
+    ids = list(session.execute(select(Participant.id).where(Participant.user_key == user_key)).scalars())
     erased = erase_participants(session, [i for i in ids if i is not None])
     session.execute(delete(Account).where(col(Account.user_key) == user_key))
     session.flush()
@@ -86,15 +86,18 @@ def erase_person(session: Session, user_key: str) -> int:
 
 def drop_bare_account(session: Session, user_key: str) -> None:
     """After a declined consent: no account is kept for someone who takes part nowhere."""
-    takes_part = session.exec(select(Participant.id).where(Participant.user_key == user_key)).first()
+    takes_part = session.execute(select(Participant.id).where(Participant.user_key == user_key)).first()
     if takes_part is None:
         session.execute(delete(Account).where(col(Account.user_key) == user_key))
 
 
 def erase_workshop_people(session: Session, workshop_id: int) -> int:
     """The retention rule: a workshop's participants and answers go; the workshop and its facilitators stay."""
-    ids = list(session.exec(select(Participant.id).where(Participant.workshop_id == workshop_id)))
-    return erase_participants(session, [i for i in ids if i is not None], count_as_left=False)
+    people = session.execute(select(Participant.id, Participant.user_key).where(Participant.workshop_id == workshop_id)).all()
+    erased = erase_participants(session, [pid for pid, _key in people if pid is not None], count_as_left=False)
+    for _pid, user_key in people:
+        drop_bare_account(session, user_key)
+    return erased
 
 
 def delete_workshop(session: Session, workshop_id: int) -> None:

@@ -125,11 +125,17 @@ def redeem_invite(session: Session, token: str, user_key: str, chat_id: int | No
 
 
 def revoke_invites(session: Session, workshop_id: int) -> int:
-    """Every open invite of the workshop stops working; returns how many there were."""
+    """Every open invite of the workshop stops working; returns how many still worked."""
+    now = utcnow()
     return session.execute(
         update(Invite)
-        .where(col(Invite.workshop_id) == workshop_id, col(Invite.used_by).is_(None), col(Invite.revoked_at).is_(None))
-        .values(revoked_at=utcnow())
+        .where(
+            col(Invite.workshop_id) == workshop_id,
+            col(Invite.used_by).is_(None),
+            col(Invite.revoked_at).is_(None),
+            col(Invite.created_at) > now - INVITE_VALID,
+        )
+        .values(revoked_at=now)
     ).rowcount
 
 

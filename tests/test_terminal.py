@@ -119,12 +119,12 @@ def test_terminal_walk_quit_halfway_resume_and_summary(database_url: str, tmp_pa
 
 
 def test_terminal_bad_input_and_unknown_command(database_url: str) -> None:
-    lines = ["", "1", "", "/frobnicate", "Sam"]
+    lines = ["", "1", "2", "", "/frobnicate", "Sam"]
     out = run_cli(["chat", "--user", "sam", "--lang", "en"], database_url, "\n".join(lines) + "\n")
     assert out.returncode == 0, out.stderr
     assert "The answer is empty." in out.stdout
     assert "I do not know that command." in out.stdout
-    assert answers_of(database_url, "sam") == {"intro.consent": "yes", "intro.name": "Sam"}
+    assert answers_of(database_url, "sam") == {"intro.consent": "yes", "intro.pack": "anonymous", "intro.name": "Sam"}
 
 
 def test_summary_of_an_unknown_code_fails_clearly(database_url: str) -> None:
@@ -146,7 +146,7 @@ def test_main_job_without_a_token_is_the_terminal_chat(database_url: str) -> Non
 
 
 def test_summary_writes_the_meeting_pack(database_url: str, tmp_path: Path) -> None:
-    out = run_cli(["chat", "--user", "ahmad", "--lang", "ar"], database_url, "\n1\nأحمد\n")
+    out = run_cli(["chat", "--user", "ahmad", "--lang", "ar"], database_url, "\n1\n1\nأحمد\n")
     assert out.returncode == 0, out.stderr
     folder = tmp_path / "pack"
     summary = run_cli(["summary", demo_code(database_url), "--lang", "nl", "--out", str(folder)], database_url, "")
@@ -156,10 +156,34 @@ def test_summary_writes_the_meeting_pack(database_url: str, tmp_path: Path) -> N
     assert {p.name for p in folder.iterdir()} == {"pack.html", "answers.csv", *pictures, *wide}
     assert "أحمد" in (folder / "pack.html").read_text(encoding="utf-8")
     assert "أحمد" in summary.stdout
+    # The answers of a whole group: readable by their owner only.
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in folder.iterdir()} == {0o600}
+
+
+def test_declining_in_the_terminal_stores_nothing(database_url: str) -> None:
+    code = demo_code_created(database_url)
+    out = run_cli(["chat", "--user", "nee", "--lang", "en", "--workshop", code], database_url, "2\n")
+    assert out.returncode == 0, out.stderr
+    assert "Nothing about you is stored" in out.stdout
+    db = Database(database_url)
+    with db.session() as session:
+        assert repo.participations(session, "term:nee") == []
+        assert session.get(repo.Account, "term:nee") is None
+    db.dispose()
+
+
+def demo_code_created(database_url: str) -> str:
+    from bot.transports.terminal import ensure_demo_workshop
+
+    db = Database(database_url)
+    code = ensure_demo_workshop(db)
+    db.dispose()
+    return code
 
 
 def test_terminal_role_informal_asks_which_one_and_pages_long_lists(database_url: str) -> None:
-    lines = ["", "1", "Amina", "2", "contact", "vertalen"]  # 2: the second informal role, a key figure
+    lines = ["1", "2", "Amina", "2", "contact", "vertalen"]  # consent, no name on the wall; 2: a key figure
     lines += [line for _ in range(4) for line in ("ze kennen de weg", "/done")]
     lines += ["samen een inloop", "/more", "12", "/prev", "/quit"]
     out = run_cli(["chat", "--user", "amina", "--role", "informal", "--lang", "en"], database_url, "\n".join(lines) + "\n")

@@ -78,6 +78,14 @@ def name(person: Participant, t: NullTranslations) -> str:
     return person.display_name or t.gettext("(no name yet)")
 
 
+IDENTIFYING = frozenset({"intro.name", "intro.org"})  # answers that name the person
+
+
+def shown_on_wall(person: Participant, key: str) -> bool:
+    """An answer that names its owner is left off the pack of someone who chose not to be named."""
+    return person.pack_named or key not in IDENTIFYING
+
+
 def organisation(person: Participant) -> str | None:
     """Shown only beside a name shown: an organisation can name a person as well."""
     return person.organisation if person.pack_named else None
