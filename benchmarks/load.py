@@ -323,7 +323,9 @@ async def walk_bot(person: Person, code: str, flows: frozenset[str], pacer: Pace
     from tests.telegram_helpers import ROLE_FOR_SIDE, Prompt, buttons, is_prompt
 
     def prompt_of(call: Any) -> Prompt:
-        prompt = Prompt(call, buttons(call)[0]["callback_data"].split("|")[1], call.result["message_id"])
+        data = buttons(call)[0]["callback_data"]
+        key = "intro.consent" if data.startswith("j|") else data.split("|")[1]  # the consent before joining
+        prompt = Prompt(call, key, call.result["message_id"])
         person.keys.append(prompt.key)
         return prompt
 
@@ -356,7 +358,7 @@ async def walk_bot(person: Person, code: str, flows: frozenset[str], pacer: Pace
             call = await person.send(text, is_prompt)
         elif kind is Kind.YESNO:
             given[key] = "yes"
-            call = await person.press(f"a|{key}|yes", prompt.message_id, is_prompt)
+            call = await person.press(prompt.button("yes"), prompt.message_id, is_prompt)
         elif kind is Kind.CHOICE:
             given[key] = option = ROLE_FOR_SIDE[side] if key == "intro.role" else prompt.option_ids()[-1]
             call = await person.press(f"a|{key}|{option}", prompt.message_id, is_prompt)

@@ -39,7 +39,7 @@ def readable(data: Rows, workshops: dict[int, tuple[str, list[str]]], t: NullTra
         lines.append(_("Name: {name}").format(name=isolate(p.get("display_name") or "–")))
         lines.append(_("Organisation: {organisation}").format(organisation=isolate(p.get("organisation") or "–")))
         lines.append(_("Telegram chat id: {id}").format(id=p.get("chat_id") or "–"))
-        lines.append(_("Name on the wall in the meeting: {choice}").format(choice=_("yes") if p.get("pack_named") else _("no")))
+        lines.append(_("Name on the wall in the meeting: {choice}").format(choice=_("Yes") if p.get("pack_named") else _("No")))
         if p.get("consent_at"):
             lines.append(_("Consent given: {when}").format(when=format_meeting(_parse(p["consent_at"]), language)))
         flows = workshop_flows(exercises)

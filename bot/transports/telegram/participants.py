@@ -550,6 +550,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         "You can stop at any moment: next time you continue where you left off."
     )
     text += "\n\n" + _("Where you answer in your own words, you can also send a voice message instead of typing.")
+    text += "\n\n" + _("Your data: /mydata sends you everything the bot stores about you, /forget erases it.")
     with svc.db.session() as session:
         facilitator = bool(repo.workshops_of(session, user_key(user))) or user.id in svc.settings.admins
     if facilitator:
@@ -562,6 +563,13 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "/status [code]: who joined and how far each one is\n"
             "/summary [code]: all answers now\n"
             "/invite [code]: a one-time link for a co-facilitator"
+        )
+        text += "\n" + _(
+            "/facilitators [code]: who facilitates; remove a co-facilitator\n"
+            "/revoke [code]: open invitations stop working (they end by themselves after 7 days)\n"
+            "/retention [code] days: erase the answers sooner after the meeting\n"
+            "/close [code], /open [code]: stop or allow new participants\n"
+            "/delete code: delete a workshop and everything in it now"
         )
     await _reply(update, context, text)
 
