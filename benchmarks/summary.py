@@ -118,6 +118,7 @@ def populate(db: Database, workshop: Workshop, count: int, seed: int = 1) -> Non
                 person = repo.join(session, workshop, f"bench:{workshop.id}:{i}", language=language)
                 answers = answers_for(workshop, rng, language, role, name)
                 person.display_name, person.role, person.organisation = name, role, str(answers["intro.org"])
+                person.pack_named = answers.get("intro.pack") == "named"  # as the conversation sets it
                 session.add(person)
                 repo.save_answers(session, person.id, answers, language)
                 done = flows if i % 5 else flows[: rng.randint(0, len(flows) - 1)]

@@ -759,5 +759,7 @@ def test_a_workshop_of_300_produces_the_whole_pack(db: Database) -> None:
     views = compute(data)
     assert sum(views.progress.done.values()) > 0 and views.market.matches
     assert all(len([m for m in views.market.matches if m.seeker.id == p.id]) <= 3 for p in data.participants)
-    last = data.participants[-1]
-    assert escape(last.display_name) in pack.html
+    named = next(p for p in reversed(data.participants) if p.pack_named)
+    hidden = next(p for p in reversed(data.participants) if not p.pack_named)
+    assert f">{escape(named.display_name)}<" in pack.html
+    assert f">{escape(hidden.display_name)}<" not in pack.html  # they chose their answers without their name
