@@ -327,12 +327,14 @@ async def test_logs_at_info_hold_no_typed_token_even_when_the_database_fails(api
         admin = Phone(api, ADMIN, "en")
         link = re.search(r"start=(inv-[A-Za-z0-9]+)", await say(admin, f"/invite {code}")).group(1)
         phone = Phone(api, FORMAL, "en", name="Zeynep")
+        # The HTTP side fails too: a 502 from the Bot API, retried.
+        api.fail_next("sendMessage", 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
         await walk_until(phone, await join(api, phone, code), "a.does", secret="Geheim-antwoord")
         typed += [f"Geheim-antwoord {k}" for k in ("intro.name", "intro.org", "a.who")]
         await say(Phone(api, OUTSIDER, "en"), "Wrong0Code000000")
-        # The database fails in the middle of an update: a real failure, the answers table is gone.
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE answers"))
+        # The database refuses the write of the next answer (a real failure, raised by the database itself),
+        # so the statement that fails carries the typed text as a parameter.
+        refuse_writes_of_answers(db)
         await phone.send(f"Geheim-na-de-fout {PHONE_NUMBER}")
         # Updates are handled one after the other: a later one answered means the failed one is done.
         assert "/back" in await say(Phone(api, OUTSIDER, "en"), "/help")
@@ -342,9 +344,21 @@ async def test_logs_at_info_hold_no_typed_token_even_when_the_database_fails(api
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
     log = stream.getvalue()
-    assert "error while handling update" in log and "hidden" in log  # the failure is there, its parameters are not
+    assert "error while handling update" in log and "NetworkError" in log  # both failures are there
     for token in typed:
         assert token not in log, token
+    assert "[SQL parameters hidden" in log
+
+
+def refuse_writes_of_answers(db: Database) -> None:
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "sqlite":
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON answers BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+        else:
+            conn.execute(text(
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql"
+            ))
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON answers FOR EACH ROW EXECUTE FUNCTION refuse()"))
 
 
 def test_debug_logs_hide_the_bot_token() -> None:
