@@ -107,7 +107,7 @@ def test_wheel_in_a_fresh_venv_speaks_every_language_and_writes_nothing_into_its
     before = snapshot(site / "bot") | {f"storage/{k}": v for k, v in snapshot(site / "storage").items()}
 
     # The terminal chat, from a directory outside the repository: Turkish from the installed catalogs.
-    chat = run([str(python), "-m", "bot", "chat", "--lang", "tr", "--user", "ayse"], tmp_path, clean_env(), stdin="\n/quit\n")
+    chat = run([str(python), "-m", "bot", "chat", "--lang", "tr", "--user", "ayse"], tmp_path, clean_env(), stdin="1\n/quit\n")  # yes to the consent, then quit
     assert chat.returncode == 0, chat.stderr
     assert source_translation("tr", PROBE) in chat.stdout
     assert source_translation("tr", GOODBYE) in chat.stdout
@@ -221,7 +221,7 @@ def test_concurrent_migrate_and_start_on_postgresql_all_succeed(tmp_path: Path) 
         assert waiting == len(processes), "every process waits for the migration lock"
         lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
     holder.dispose()
-    results = [p.communicate(input="/quit\n", timeout=120) for p in processes]
+    results = [p.communicate(input="1\n/quit\n", timeout=120) for p in processes]  # yes to the consent, then quit
     for process, (_out, err) in zip(processes, results, strict=True):
         assert process.returncode == 0, err
     assert GOODBYE in results[2][0]

@@ -156,6 +156,7 @@ def _consent(
         line = stdin.readline()
         event = parse_line(line.rstrip("\n"), view) if line else None
         if event is None:
+            stdout.write("\n" + translations(language).gettext("Goodbye. Nothing was stored.") + "\n")
             return None
         if isinstance(event, Pick) and event.option == "yes":
             reply = conversation.consent_given(code, user_key, None, language)
