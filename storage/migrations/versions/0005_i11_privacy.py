@@ -1,7 +1,7 @@
 """privacy: retention, closing, invite revocation, the pack-name choice; no facilitator name
 
-Revision ID: 0004_i11
-Revises: 0003_i8c
+Revision ID: 0005_i11
+Revises: 0004_i13
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_i11"
-down_revision: str | None = "0003_i8c"
+revision: str = "0005_i11"
+down_revision: str | None = "0004_i13"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
