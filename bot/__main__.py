@@ -12,10 +12,14 @@ from bot.logs import configure
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.conversation import Features
     from bot.transports.terminal import chat
     from storage import Database
 
-    return chat(Database(settings.database_url), user=args.user, language=args.lang, role=args.role, code=args.workshop)
+    features = Features(translation_service=settings.translation_service, transcription=bool(settings.transcribe_url))
+    return chat(
+        Database(settings.database_url), user=args.user, language=args.lang, role=args.role, code=args.workshop, features=features
+    )
 
 
 def _summary(args: argparse.Namespace, settings: Settings) -> int:

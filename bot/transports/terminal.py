@@ -12,7 +12,7 @@ import sys
 from dataclasses import replace
 from typing import TextIO
 
-from bot.conversation import Conversation, Reply
+from bot.conversation import Conversation, Features, Reply
 from bot.engine import (
     Back,
     Done,
@@ -180,6 +180,7 @@ def chat(
     code: str | None = None,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
+    features: Features | None = None,
 ) -> int:
     user_key = f"term:{user or getpass.getuser()}"
     wanted = language if language in LANGUAGES else language_from_environment()
@@ -203,7 +204,7 @@ def chat(
     stdout.write(_("Workshop “{title}”, join code {code}.").format(title=title, code=code) + "\n")
     stdout.write(_("The facilitator reads the answers with: python -m bot summary {code}").format(code=code) + "\n")
 
-    conversation = Conversation(db, COMMANDS)
+    conversation = Conversation(db, COMMANDS, features)
     if existing is None:
         # Nothing is stored until the consent is answered with yes.
         reply = _consent(conversation, workshop, code, user_key, wanted, stdin, stdout)

@@ -1,7 +1,7 @@
 """privacy: retention, closing, invite revocation, the pack-name choice; no facilitator name
 
-Revision ID: 0005_i11
-Revises: 0004_i13
+Revision ID: 0006_i11
+Revises: 0005_i9
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_i11"
-down_revision: str | None = "0004_i13"
+revision: str = "0006_i11"
+down_revision: str | None = "0005_i9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
