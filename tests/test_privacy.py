@@ -94,7 +94,7 @@ def test_the_consent_names_the_translation_and_transcription_services(db: Databa
     assert Settings(translate_url="http://lt.example.org:5000").translation_service == "LibreTranslate (lt.example.org)"
     assert Settings().translation_service is None
     plain = Conversation(db).consent_view(workshop, "en").text
-    told = Conversation(db, Features(translation_service="DeepL", transcription=True)).consent_view(workshop, "en").text
+    told = Conversation(db, features=Features(translation_service="DeepL", transcription=True)).consent_view(workshop, "en").text
     assert "7 days after the meeting" in plain and "DeepL" not in plain and "speech-to-text" not in plain
     assert "translation service DeepL" in told and "speech-to-text" in told
 
@@ -102,8 +102,8 @@ def test_the_consent_names_the_translation_and_transcription_services(db: Databa
 async def test_withdrawing_consent_erases_and_the_summary_only_counts(api: FakeBotApi, app, db: Database) -> None:
     code = await create_workshop(api)
     stays, leaves = Phone(api, FORMAL, "en"), Phone(api, INFORMAL, "en")
-    await walk_until(stays, await join(api, stays, code), "a.who", secret="Blijft")
-    prompt = await walk_until(leaves, await join(api, leaves, code), "a.does", secret="Vertrekt")
+    await walk_until(stays, await join(api, stays, code), "a.seek", secret="Blijft")
+    prompt = await walk_until(leaves, await join(api, leaves, code), "a.offer", secret="Vertrekt")
     while prompt.key != "intro.consent":
         mark = await leaves.send("/back")
         prompt = await leaves.prompt(mark)
@@ -129,9 +129,9 @@ async def test_mydata_holds_every_answer_and_nothing_of_anyone_else(api: FakeBot
     code = await create_workshop(api)
     other = await create_workshop(api, "Zuid")
     me, someone = Phone(api, FORMAL, "en"), Phone(api, INFORMAL, "en")
-    await walk_until(someone, await join(api, someone, code), "b.intro", secret="VanIemandAnders")
-    await walk_until(me, await join(api, me, code), "b.intro", secret="MijnEigen")
-    await walk_until(me, await join(api, me, other), "a.does", secret="OokVanMij")
+    await walk_until(someone, await join(api, someone, code), "b.other_knowledge", secret="VanIemandAnders")
+    await walk_until(me, await join(api, me, code), "b.other_knowledge", secret="MijnEigen")
+    await walk_until(me, await join(api, me, other), "a.offer", secret="OokVanMij")
     mark = await me.send("/mydata")
     document = await api.wait_for(lambda c: c.method == "sendDocument" and c.filename == "my-data.json", after=mark)
     readable = next(c for c in api.calls[mark:] if c.method == "sendDocument" and c.filename == "my-data.txt")
@@ -157,11 +157,11 @@ async def test_forget_leaves_no_trace_in_any_table(api: FakeBotApi, app, db: Dat
     code = await create_workshop(api)
     other = await create_workshop(api, "Zuid")
     stays = Phone(api, INFORMAL, "en")
-    await walk_until(stays, await join(api, stays, code), "a.who", secret="Blijft")
+    await walk_until(stays, await join(api, stays, code), "a.seek", secret="Blijft")
     before = snapshot(db, ignore=frozenset({"workshops.left_count"}))
     me = Phone(api, FORMAL, "en")
-    await walk_until(me, await join(api, me, code), "b.intro", secret="Vergeet")
-    await walk_until(me, await join(api, me, other), "a.who", secret="Vergeet")
+    await walk_until(me, await join(api, me, code), "b.other_knowledge", secret="Vergeet")
+    await walk_until(me, await join(api, me, other), "a.seek", secret="Vergeet")
     mark = await me.send(PHONE_NUMBER)  # a phone number typed as an answer
     await me.prompt(mark)
     assert "Vergeet" in everything(db)
@@ -193,7 +193,7 @@ async def test_retention_warns_before_and_erases_on_time(api: FakeBotApi, app, d
     assert "erased 10 days after" in await say(admin, f"/retention {code} 10")
     assert "from 0 to 30" in await say(admin, f"/retention {code} 60")  # only shorter
     phone = Phone(api, FORMAL, "en")
-    await walk_until(phone, await join(api, phone, code), "a.does", secret="Bewaard")
+    await walk_until(phone, await join(api, phone, code), "a.offer", secret="Bewaard")
     end = meeting + timedelta(days=10)
 
     second_worker = Database(database_url)  # another process running the same job
@@ -228,7 +228,7 @@ async def test_retention_warns_before_and_erases_on_time(api: FakeBotApi, app, d
 async def test_a_closed_workshop_takes_no_one_new(api: FakeBotApi, app, db: Database) -> None:
     code = await create_workshop(api)
     admin, inside, outside = Phone(api, ADMIN, "en"), Phone(api, FORMAL, "en"), Phone(api, OUTSIDER, "en")
-    prompt = await walk_until(inside, await join(api, inside, code), "a.who")
+    prompt = await walk_until(inside, await join(api, inside, code), "a.seek")
     assert "Closed" in await say(admin, f"/close {code}")
     assert "closed" in await say(outside, f"/start {code}")
     mark = await inside.send(f"/start {code}")  # someone already in goes on
@@ -241,7 +241,7 @@ async def test_delete_a_workshop_at_once_with_confirmation(api: FakeBotApi, app,
     empty = snapshot(db)
     code = await create_workshop(api)
     admin, phone = Phone(api, ADMIN, "en"), Phone(api, FORMAL, "en")
-    await walk_until(phone, await join(api, phone, code), "a.does", secret="Weg")
+    await walk_until(phone, await join(api, phone, code), "a.offer", secret="Weg")
     await say(admin, f"/invite {code}")
     mark = await admin.send(f"/delete {code}")
     question = await admin.reply(mark)
@@ -329,8 +329,8 @@ async def test_logs_at_info_hold_no_typed_token_even_when_the_database_fails(api
         phone = Phone(api, FORMAL, "en", name="Zeynep")
         # The HTTP side fails too: a 502 from the Bot API, retried.
         api.fail_next("sendMessage", 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
-        await walk_until(phone, await join(api, phone, code), "a.does", secret="Geheim-antwoord")
-        typed += [f"Geheim-antwoord {k}" for k in ("intro.name", "intro.org", "a.who")]
+        await walk_until(phone, await join(api, phone, code), "a.offer", secret="Geheim-antwoord")
+        typed += [f"Geheim-antwoord {k}" for k in ("intro.name", "a.seek")]
         await say(Phone(api, OUTSIDER, "en"), "Wrong0Code000000")
         # The database refuses the write of the next answer (a real failure, raised by the database itself),
         # so the statement that fails carries the typed text as a parameter.
@@ -408,7 +408,7 @@ def test_the_pack_shows_a_name_only_when_its_owner_chose_so(db: Database) -> Non
         for key, name, named in (("a", "Naamzichtbaar", True), ("b", "Naamverborgen", False)):
             person = repo.join(session, workshop, f"term:{key}", language="nl")
             person.display_name, person.role, person.organisation, person.pack_named = name, "formal", f"Org{key}", named
-            answers = {"intro.name": name, "intro.role": "formal", "a.who": f"antwoord {key}", "e.roles_own": ["f_coord"]}
+            answers = {"intro.name": name, "intro.role": "formal", "a.seek": f"antwoord {key}", "e.roles_own": ["f_coord"]}
             repo.save_answers(session, person.id, answers, "nl")
         data = repo.workshop_answers(session, workshop)
     pack = build_pack(data, "en")

@@ -204,7 +204,7 @@ def chat(
     stdout.write(_("Workshop “{title}”, join code {code}.").format(title=title, code=code) + "\n")
     stdout.write(_("The facilitator reads the answers with: python -m bot summary {code}").format(code=code) + "\n")
 
-    conversation = Conversation(db, COMMANDS, features)
+    conversation = Conversation(db, COMMANDS, features=features)
     if existing is None:
         # Nothing is stored until the consent is answered with yes.
         reply = _consent(conversation, workshop, code, user_key, wanted, stdin, stdout)
