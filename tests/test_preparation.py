@@ -304,7 +304,7 @@ def test_quotes_use_the_languages_own_marks(language: str, opening: str) -> None
 def test_conversation_uses_the_workshop_length(db: Database) -> None:
     conversation, pid = start(db, length=SHORT)
     view = Conversation(db).handle(pid, Show()).outcome.view
-    assert view.key == "intro.welcome"
+    assert view.key == "intro.consent"
     given = walk(driver(conversation, pid), view, "formal", "s")
     assert "intro.org" not in given and "a.who" not in given
 

@@ -12,7 +12,7 @@ from storage import Database
 from storage import repository as repo
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_helpers import Phone, buttons, start_app, stop_app
-from tests.test_telegram import ADMIN, INFORMAL, create_workshop, join, walk_until
+from tests.test_telegram import ADMIN, INFORMAL, consented, create_workshop, join, walk_until
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ async def test_a_volunteer_finishes_the_short_preparation_in_arabic_changes_one_
 
     # The facilitator sees her finished; someone who only joined is not counted.
     outsider = Phone(api, 2999, "nl")
-    await join(api, outsider, code)
+    await consented(api, outsider, code)  # said yes to the consent, answered nothing yet
     admin = Phone(api, ADMIN, "en")
     mark = await admin.send("/status")
     status = (await admin.reply(mark)).params["text"]

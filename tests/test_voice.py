@@ -195,7 +195,7 @@ async def _to_exercise_b_by_voice(api: FakeBotApi, phone: Phone, code: str) -> l
         if kind is Kind.INFO:
             mark = await phone.press(f"a|{key}|_next", prompt.message_id)
         elif kind is Kind.YESNO:
-            mark = await phone.press(f"a|{key}|yes", prompt.message_id)
+            mark = await phone.press(prompt.button("yes"), prompt.message_id)  # the consent: before joining
         elif kind is Kind.CHOICE:
             option = "keyfigure" if key == "intro.role" else prompt.option_ids()[0]
             mark = await phone.press(f"a|{key}|{option}", prompt.message_id)
