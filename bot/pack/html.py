@@ -187,7 +187,7 @@ def document(
         found = people.get(p.id)
         if found is None:
             side = answers.side.get(p.id) or side_for_role(p.role) or ""
-            found = people[p.id] = Person(labels.name(p, t), p.language, labels.organisation(p), side)  # the name choice
+            found = people[p.id] = Person(labels.wall_name(p, t), p.language, labels.organisation(p), side)  # the name choice
         return found
 
     sections = ["progress"]

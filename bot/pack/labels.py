@@ -8,7 +8,6 @@ from bot.engine.model import FORMAL, INFORMAL
 from bot.flows.b_strength import CATEGORIES
 from bot.flows.e_core import ALL_ROLES, PITFALLS
 from bot.flows.intro import ROLES
-from bot.i18n import isolate
 from storage.models import Participant
 
 _ROLE_LABELS = {r.id: r.label for r in ALL_ROLES}
@@ -71,11 +70,13 @@ def participant_role(person: Participant, t: NullTranslations) -> str:
 
 
 def name(person: Participant, t: NullTranslations) -> str:
-    """The participant's name as typed, without direction marks (the HTML and pictures isolate it);
-    for someone who chose not to be named on the wall, only that."""
-    if not person.pack_named:
-        return t.gettext("(name not shown)")
+    """The participant's name as typed, for the facilitators (briefing, summary), without direction marks."""
     return person.display_name or t.gettext("(no name yet)")
+
+
+def wall_name(person: Participant, t: NullTranslations) -> str:
+    """The name on the meeting pack the group sees: only for someone who chose to be named there."""
+    return name(person, t) if person.pack_named else t.gettext("(name not shown)")
 
 
 IDENTIFYING = frozenset({"intro.name", "intro.org"})  # answers that name the person
@@ -89,13 +90,6 @@ def shown_on_wall(person: Participant, key: str) -> bool:
 def organisation(person: Participant) -> str | None:
     """Shown only beside a name shown: an organisation can name a person as well."""
     return person.organisation if person.pack_named else None
-
-
-def label(person: Participant, t: NullTranslations) -> str:
-    """Name (organisation) for plain text, isolated for bidirectional text."""
-    shown = isolate(name(person, t))
-    org = organisation(person)
-    return f"{shown} ({isolate(org)})" if org else shown
 
 
 def more(hidden: int, t: NullTranslations) -> str:
