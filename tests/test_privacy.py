@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 from bot.conversation import Conversation, Features
 from bot.timefmt import WORKSHOP_TZ
 from bot.transports.telegram.retention_job import tick
-from storage import Database, Invite, Participant, Workshop
+from storage import Database, Invite, Participant, Position, Workshop
 from storage import repository as repo
 from storage.models import utcnow
 from tests.fake_bot_api import FakeBotApi
@@ -43,11 +43,18 @@ async def app(api: FakeBotApi, db: Database):
     await stop_app(application)
 
 
+# The inbox keeps each update's id and chat id a while to recognise late duplicates; what was typed
+# (its payload) goes once the update is handled (bot/transports/telegram/inbox, issue 8).
+TECHNICAL = frozenset({"inbox"})
+
+
 def snapshot(db: Database, ignore: frozenset[str] = frozenset()) -> dict[str, list[str]]:
-    """Every row of every table the models declare (a table added later is included)."""
+    """Every row of every table the models declare (a table added later is included), but the inbox."""
     out = {}
     with db.engine.connect() as conn:
         for name, table in SQLModel.metadata.tables.items():
+            if name in TECHNICAL:
+                continue
             columns = [c for c in table.columns if f"{name}.{c.name}" not in ignore]
             out[name] = sorted(repr(tuple(row)) for row in conn.execute(select(*columns)).all())
     return out
@@ -158,7 +165,9 @@ async def test_forget_leaves_no_trace_in_any_table(api: FakeBotApi, app, db: Dat
     other = await create_workshop(api, "Zuid")
     stays = Phone(api, INFORMAL, "en")
     await walk_until(stays, await join(api, stays, code), "a.seek", secret="Blijft")
-    before = snapshot(db, ignore=frozenset({"workshops.left_count"}))
+    # The other participant's prompt bookkeeping may still move (the bot records the prompt it sent).
+    volatile = frozenset({"workshops.left_count", *(f"positions.{c.name}" for c in Position.__table__.columns if "prompt" in c.name)})
+    before = snapshot(db, ignore=volatile)
     me = Phone(api, FORMAL, "en")
     await walk_until(me, await join(api, me, code), "b.other_knowledge", secret="Vergeet")
     await walk_until(me, await join(api, me, other), "a.seek", secret="Vergeet")
@@ -173,7 +182,7 @@ async def test_forget_leaves_no_trace_in_any_table(api: FakeBotApi, app, db: Dat
     assert "Vergeet" in everything(db)
     mark = await me.press("f|yes", question.result["message_id"])
     assert "erased" in (await me.reply(mark)).params["text"]
-    assert snapshot(db, ignore=frozenset({"workshops.left_count"})) == before
+    assert snapshot(db, ignore=volatile) == before
     whole = everything(db)
     for trace in ("Vergeet", f"tg:{FORMAL}", str(FORMAL), PHONE_NUMBER):
         assert trace not in whole, trace
@@ -198,19 +207,19 @@ async def test_retention_warns_before_and_erases_on_time(api: FakeBotApi, app, d
 
     second_worker = Database(database_url)  # another process running the same job
     try:
-        assert await tick(app.bot, db, end - timedelta(days=4)) == []
+        assert await tick(app.app.bot, db, end - timedelta(days=4)) == []
         mark = len(api.calls)
-        done = await tick(app.bot, db, end - timedelta(days=2))
+        done = await tick(app.app.bot, db, end - timedelta(days=2))
         assert [a.value for _w, a in done] == ["warn"]
         warning = await admin.reply(mark)
         assert "will be erased automatically" in warning.params["text"] and "Bewaard" not in warning.params["text"]
-        assert await tick(app.bot, second_worker, end - timedelta(days=2)) == []  # claimed once
+        assert await tick(app.app.bot, second_worker, end - timedelta(days=2)) == []  # claimed once
         assert "Bewaard" in everything(db)
-        assert await tick(app.bot, db, end - timedelta(minutes=1)) == []
+        assert await tick(app.app.bot, db, end - timedelta(minutes=1)) == []
         mark = len(api.calls)
-        assert [a.value for _w, a in await tick(app.bot, second_worker, end)] == ["erase"]
+        assert [a.value for _w, a in await tick(app.app.bot, second_worker, end)] == ["erase"]
         assert "were erased automatically" in (await admin.reply(mark)).params["text"]
-        assert await tick(app.bot, db, end + timedelta(days=1)) == []
+        assert await tick(app.app.bot, db, end + timedelta(days=1)) == []
     finally:
         second_worker.dispose()
     whole = everything(db)
