@@ -85,6 +85,11 @@ def is_facilitator(session: Session, workshop_id: int, user_key: str) -> bool:
     return session.exec(query).first() is not None
 
 
+def facilitator_language(session: Session, user_key: str) -> str | None:
+    query = select(Facilitator.language).where(Facilitator.user_key == user_key, col(Facilitator.language).is_not(None))
+    return session.exec(query.order_by(col(Facilitator.id))).first()
+
+
 def facilitators(session: Session, workshop_id: int) -> list[Facilitator]:
     return list(session.exec(select(Facilitator).where(Facilitator.workshop_id == workshop_id)))
 

@@ -53,7 +53,7 @@ async def walk_to(phone: Phone, prompt: Prompt, kind: Kind) -> Prompt:
         if prompt.kind() is Kind.INFO:
             mark = await phone.press(f"a|{prompt.key}|_next", prompt.message_id)
         elif prompt.kind() is Kind.YESNO:
-            mark = await phone.press(f"a|{prompt.key}|yes", prompt.message_id)
+            mark = await phone.press(prompt.button("yes"), prompt.message_id)  # the consent: before joining
         elif prompt.kind() is Kind.CHOICE:
             option = "volunteer" if prompt.key == "intro.role" else prompt.option_ids()[0]
             mark = await phone.press(f"a|{prompt.key}|{option}", prompt.message_id)

@@ -63,6 +63,10 @@ def account_language(svc: BotContext, update: Update) -> str:
         account = session.get(repo.Account, user_key(user))
         if account is not None and account.language is not None:
             return account.language
+        # A facilitator's language is kept with their workshops (no account is made for them).
+        team = repo.facilitator_language(session, user_key(user))
+        if team is not None:
+            return team
     return negotiate(user.language_code)
 
 
