@@ -191,7 +191,7 @@ def test_consent_refused_before_joining_stores_nothing(db: Database) -> None:
         assert session.exec(select(repo.Account)).all() == []
     reply = conversation.consent_given(code, "term:u1", None, "en")
     assert reply is not None and reply.outcome.view.key == "intro.pack"
-    assert stored(db, reply.participant.id) == {"intro.consent": "yes"}
+    assert stored(db, reply.participant_id) == {"intro.consent": "yes"}
 
 
 def test_consent_taken_back_erases_the_participant(db: Database) -> None:

@@ -177,7 +177,7 @@ def demo_code_created(database_url: str) -> str:
     from bot.transports.terminal import ensure_demo_workshop
 
     db = Database(database_url)
-    code = ensure_demo_workshop(db)
+    code = ensure_demo_workshop(db, "en")
     db.dispose()
     return code
 
