@@ -1,7 +1,7 @@
 """privacy: retention, closing, invite revocation, the pack-name choice; no facilitator name
 
-Revision ID: 0008_i11
-Revises: 0007_i8
+Revision ID: 0009_i11
+Revises: 0008_i13b
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_i11"
-down_revision: str | None = "0007_i8"
+revision: str = "0009_i11"
+down_revision: str | None = "0008_i13b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
