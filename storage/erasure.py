@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Select, Table, delete, func, select, update
 from sqlmodel import Session, SQLModel, col
 
-from storage.models import Account, Job, Participant, Workshop
+from storage.models import Account, InboxUpdate, Job, Participant, Workshop
 
 EraseHook = Callable[[Session, Sequence[int]], None]
 _HOOKS: list[EraseHook] = []
@@ -32,6 +32,16 @@ def on_erase(hook: EraseHook) -> EraseHook:
 def _reminder_jobs(session: Session, participant_ids: Sequence[int]) -> None:
     """A reminder job names its participant by id without a foreign key (storage/jobs.py): it goes too."""
     session.execute(delete(Job).where(col(Job.kind) == "reminder", col(Job.target_id).in_(participant_ids)))
+
+
+@on_erase
+def _handled_updates(session: Session, participant_ids: Sequence[int]) -> None:
+    """The inbox keeps handled updates a while (update id, chat id, times; never the text) to recognise late
+    duplicates: those of the person's chat go now. Updates still being handled stay until they are done."""
+    chats = select(Participant.chat_id).where(col(Participant.id).in_(participant_ids), col(Participant.chat_id).is_not(None))
+    session.execute(
+        delete(InboxUpdate).where(col(InboxUpdate.chat_id).in_(chats), col(InboxUpdate.done_at).is_not(None))
+    )
 
 
 def _delete_rows(session: Session, table: Table, chosen: Select) -> None:

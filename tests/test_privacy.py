@@ -188,6 +188,13 @@ async def test_forget_leaves_no_trace_in_any_table(api: FakeBotApi, app, db: Dat
         assert trace not in whole, trace
     with db.session() as session:
         assert sorted(w.left_count for w in session.exec(select(Workshop)).scalars()) == [1, 1]
+        # The inbox's handled rows of the chat went too; only the "yes" still being handled may remain.
+        from storage import InboxUpdate
+        from storage import inbox as inbox_store
+
+        assert len(session.exec(select(InboxUpdate).where(InboxUpdate.chat_id == FORMAL)).all()) <= 1
+        inbox_store.prune(session, utcnow() + timedelta(days=1))  # what the hourly prune does after two days
+        assert all(row.done_at is None for row in session.exec(select(InboxUpdate)).scalars())
 
 
 # --- retention ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from bot.transports.telegram import own_data, retention_job
 from bot.transports.telegram import participants as part
 from bot.transports.telegram.context import BotContext
 from bot.transports.telegram.delivery import send_html
-from bot.transports.telegram.outbox import resend_owed_prompts
+from bot.transports.telegram.outbox import prune_inbox, resend_owed_prompts
 from bot.transports.telegram.pacing import TelegramRateLimiter
 from bot.transports.telegram.rendering import text_messages
 from bot.transports.telegram.worker import start_deliveries
@@ -82,6 +82,7 @@ async def on_startup(app: Application) -> None:
     start_deliveries(app)
     assert app.job_queue is not None
     app.job_queue.run_repeating(resend_owed_prompts, interval=settings.outbox_interval, first=settings.outbox_interval, name="outbox")
+    app.job_queue.run_repeating(prune_inbox, interval=3600, first=60, name="inbox-prune")
     retention_job.start(app)
 
 

@@ -18,7 +18,7 @@ from telegram.ext import ContextTypes
 from bot.engine import Show
 from bot.transports.telegram.context import BotContext
 from bot.transports.telegram.participants import show
-from storage import Participant
+from storage import Participant, inbox
 from storage import repository as repo
 from storage.models import utcnow
 
@@ -46,3 +46,19 @@ async def resend_owed_prompts(context: ContextTypes.DEFAULT_TYPE) -> None:
         reply = await asyncio.to_thread(svc.conversation.handle, participant_id, Show())
         await show(context, svc, chat_id, participant_id, reply)
         log.info("owed prompt sent again to participant %d", participant_id)
+
+
+KEEP_HANDLED = timedelta(days=2)  # long enough to recognise a late duplicate delivery, no longer
+
+
+def _prune(svc: BotContext, now: datetime) -> int:
+    with svc.db.session() as session:
+        return inbox.prune(session, now - KEEP_HANDLED)
+
+
+async def prune_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handled updates are kept only as long as a duplicate of them could still arrive."""
+    svc: BotContext = context.application.bot_data["services"]
+    removed = await asyncio.to_thread(_prune, svc, utcnow())
+    if removed:
+        log.info("removed %d handled updates from the inbox", removed)
