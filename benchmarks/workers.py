@@ -70,6 +70,8 @@ def reply_of(call: Call) -> str | None:
     rows = markup.get("inline_keyboard") or []
     if call.method == "sendMessage" and rows and rows[0][0]["callback_data"].startswith("a|"):
         return rows[0][0]["callback_data"].split("|")[1]
+    if call.method == "sendMessage" and rows and rows[0][0]["callback_data"].startswith("j|"):
+        return "consent"  # the consent screen before joining (issue 11)
     if call.method == "editMessageReplyMarkup" and rows:
         return "tick"
     return None
@@ -106,6 +108,9 @@ class Person:
 
     async def walk(self, code: str, inputs: int) -> None:
         call, key = await self.send(f"/start {code}")
+        if key == "consent":
+            yes = next(b["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row if b["callback_data"].endswith("|yes"))
+            call, key = await self.press(yes, call.result["message_id"])
         for n in range(inputs):
             flow, step_id = key.split(".", 1)
             step = next(s for s in flow_by_id(flow).steps if s.id == step_id)
