@@ -137,6 +137,21 @@ def engine_state(
     )
 
 
+def _reply(found: hot.State, outcome: Outcome, *, owes_prompt: bool, erased: bool = False) -> Reply:
+    stored = found.position
+    return Reply(
+        outcome=outcome,
+        participant_id=found.participant_id,
+        user_key=found.user_key,
+        workshop_id=found.workshop_id,
+        language=found.language,
+        prompt_message_id=stored.prompt_message_id if stored is not None else None,
+        previous_kind=_kind(stored),
+        owes_prompt=owes_prompt,
+        erased=erased,
+    )
+
+
 class Conversation:
     def __init__(self, db: Database, wording: Wording = BUTTONS, *, features: Features | None = None) -> None:
         self.db = db
@@ -256,17 +271,7 @@ class Conversation:
             erase_participants(session, [pid])
             drop_bare_account(session, found.user_key)
             session.flush()
-            return Reply(
-                outcome=outcome,
-                participant_id=pid,
-                user_key=found.user_key,
-                workshop_id=found.workshop_id,
-                language=found.language,
-                prompt_message_id=stored.prompt_message_id if stored is not None else None,
-                previous_kind=_kind(stored),
-                owes_prompt=False,  # the transport says what happened instead
-                erased=True,
-            )
+            return _reply(found, outcome, owes_prompt=False, erased=True)  # the transport says what happened instead
 
         if outcome.changes:
             hot.save_answers(conn, pid, outcome.changes, found.language)
@@ -289,16 +294,7 @@ class Conversation:
             hot.save_position(
                 conn, pid, stored, new.flow, new.step, new.completed, new.finished, new.return_to, new.choosing, pending
             )
-        return Reply(
-            outcome=outcome,
-            participant_id=pid,
-            user_key=found.user_key,
-            workshop_id=found.workshop_id,
-            language=found.language,
-            prompt_message_id=stored.prompt_message_id if stored is not None else None,
-            previous_kind=_kind(stored),
-            owes_prompt=owed,
-        )
+        return _reply(found, outcome, owes_prompt=owed)
 
     def time_left(self, participant_id: int) -> Effort:
         """The estimated effort still ahead of a participant (for /progress)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from storage import Database
 from storage.db import normalise_url
+from tests.fake_bot_api import FakeBotApi
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
@@ -39,3 +40,14 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """The fake Telegram Bot API on 127.0.0.1; at the end, every call must have named a real method with its
+    required fields."""
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()
+    assert server.violations == [], server.violations

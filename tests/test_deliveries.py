@@ -10,11 +10,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from bot import planning
@@ -32,15 +30,6 @@ ADMINS = frozenset({ADMIN})
 H = timedelta(hours=1)
 # No periodic look during a test (only the one at start-up and wake-ups, at real time): the test ticks.
 QUIET = {"delivery_interval": 3600.0}
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.violations == [], server.violations
 
 
 def seed(db: Database, meeting_at: datetime, unfinished: list[int], finished: list[int] = (), blocked: list[int] = ()) -> str:

@@ -27,15 +27,6 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.violations == [], server.violations
-
-
-@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
 

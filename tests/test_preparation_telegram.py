@@ -3,8 +3,6 @@ turn edits only the keyboard, one answer changed from /myanswers, the closing me
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.transports.telegram.rendering import MAX_CALLBACK_DATA, PAGE_SIZE
@@ -13,15 +11,6 @@ from storage import repository as repo
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_helpers import Phone, buttons, start_app, stop_app
 from tests.test_telegram import ADMIN, INFORMAL, consented, create_workshop, join, walk_until
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.violations == [], server.violations
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import io
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -25,15 +24,6 @@ from tests.telegram_helpers import TOKEN, Phone, buttons, start_app, stop_app
 from tests.test_telegram import ADMIN, FORMAL, INFORMAL, OUTSIDER, create_workshop, join, walk_until
 
 PHONE_NUMBER = "+31 6 1234 5678"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.violations == [], server.violations
 
 
 @pytest.fixture

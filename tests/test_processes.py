@@ -11,7 +11,6 @@ import itertools
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,15 +36,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LIST_STEPS = {f.key(s) for f in all_flows() for s in f.steps if s.kind in (Kind.LIST, Kind.REVIEW)}
 ADMIN = 1001
 SECRET = "worker-hook-secret"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.violations == [], server.violations
 
 
 def bot_env(api: FakeBotApi, db: Database, **extra: str) -> dict[str, str]:

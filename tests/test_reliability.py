@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -24,15 +23,6 @@ from tests.fake_bot_api import BOT_USER, FakeBotApi
 from tests.telegram_helpers import Phone, Prompt, is_prompt, settings_for, start_app, stop_app
 
 ADMIN, AMINA, SANNE = 1001, 3001, 3002
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.violations == [], server.violations
 
 
 def new_workshop(db: Database, exercises: list[str] | None = None) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 
 import pytest
@@ -21,15 +20,6 @@ from tests.telegram_helpers import TOKEN, Phone, buttons, start_app, stop_app, w
 
 ADMIN = 1001
 FORMAL, INFORMAL, OUTSIDER = 2001, 2002, 2003
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.violations == [], server.violations  # every call named a real method with its required fields
 
 
 @pytest.fixture

@@ -165,15 +165,6 @@ async def test_a_failing_provider_leaves_the_originals(db: Database, fake: FakeT
 # --- through Telegram: the real Application against the fake Bot API --------------------------
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.violations == [], server.violations
-
-
 async def summary_of(api: FakeBotApi) -> tuple[list[str], dict[str, bytes]]:
     admin = Phone(api, ADMIN, "nl")
     mark = await admin.send("/summary")

@@ -93,15 +93,6 @@ async def stt() -> AsyncIterator[FakeTranscriber]:
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.violations == [], server.violations
-
-
-@pytest.fixture
 async def app(api: FakeBotApi, db: Database):
     application = await start_app(api, db, frozenset({ADMIN}))
     yield application
