@@ -160,6 +160,31 @@ def workshop(url: str) -> str:
     return code
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (all its threads), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def postgres_cpu() -> float:
+    """CPU of every PostgreSQL server process on this machine (the backends serving the workers included)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            total += cpu_seconds(int(stat.parent.name))
+    return total
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
@@ -239,7 +264,7 @@ async def proxy(ports: list[int]) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/telegram"
 
 
-async def workers_case(n: int, inputs: int, pg: str) -> None:
+async def workers_case(n: int, inputs: int, pg: str, limiter: bool) -> None:
     for count in (1, 2):
         reset_postgres(pg)
         code = workshop(pg)  # also migrates, once
@@ -247,19 +272,34 @@ async def workers_case(n: int, inputs: int, pg: str) -> None:
         await api.start()
         with tempfile.TemporaryDirectory() as tmp:
             ports = [18_400 + i for i in range(count)]
-            bots = [await start(bot_env(api, pg, WEBHOOK_URL="https://bench.example/telegram", WEBHOOK_SECRET="s",
-                                        WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(p)), "webhook", Path(tmp)) for p in ports]  # fmt: skip
+            env = bot_env(api, pg, WEBHOOK_URL="https://bench.example/telegram", WEBHOOK_SECRET="s", WEBHOOK_LISTEN="127.0.0.1",
+                          WORKERS=str(count), TELEGRAM_RATE_LIMIT="true" if limiter else "false")  # fmt: skip
+            if not limiter:  # what the processes can do: Telegram's pace of ~1 message/s per chat is left out too
+                env["CHAT_MESSAGES_PER_SECOND"] = "1000"
+            bots = [await start(dict(env, WEBHOOK_PORT=str(p)), "webhook", Path(tmp)) for p in ports]
             for port in ports:
                 await listening(port)
             runner, url = await proxy(ports)
             api.deliver_to(url, "s")
+            before = (time.process_time(), [cpu_seconds(b.pid) for b in bots], postgres_cpu())
             latencies, elapsed = await walk_all(api, code, n, inputs, 400_000)
+            after = (time.process_time(), [cpu_seconds(b.pid) for b in bots], postgres_cpu())
             await runner.cleanup()
             for bot in bots:
                 await stop(bot)
         await api.stop()
-        print(f"{count} webhook worker(s), PostgreSQL, {n} participants: {len(latencies) / elapsed:.1f} replies/s, "
-              f"p50 {pct(latencies, 0.5):.0f} ms, p99 {pct(latencies, 0.99):.0f} ms")  # fmt: skip
+        replies = len(latencies)
+
+        def per_reply(seconds: float, replies: int = replies) -> float:
+            return 1000 * seconds / replies
+
+        workers_cpu = [a - b for a, b in zip(after[1], before[1], strict=True)]
+        print(f"{count} webhook worker(s), PostgreSQL, limiter {'on' if limiter else 'off'}, {n} participants: "
+              f"{replies / elapsed:.1f} replies/s, p50 {pct(latencies, 0.5):.0f} ms, p99 {pct(latencies, 0.99):.0f} ms; "
+              f"CPU per reply: bot {per_reply(sum(workers_cpu)):.1f} ms ("
+              + ", ".join(f"{100 * c / elapsed:.0f}%" for c in workers_cpu) + " of a core each), "
+              f"PostgreSQL {per_reply(after[2] - before[2]):.1f} ms, this driver (fake Bot API, proxy, people) "
+              f"{per_reply(after[0] - before[0]):.1f} ms ({100 * (after[0] - before[0]) / elapsed:.0f}% of a core)")  # fmt: skip
 
 
 def main() -> None:
@@ -267,10 +307,15 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=30)
     parser.add_argument("--inputs", type=int, default=25)
     parser.add_argument("--pg", help="PostgreSQL URL of a database this script may empty (for the workers case)")
+    parser.add_argument("--limiter", choices=("on", "off", "both"), default="both",
+                        help="workers case: with the shipped rate limiter, without it (what the processes themselves can do), or both")  # fmt: skip
+    parser.add_argument("--skip-summary", action="store_true", help="only the workers case")
     args = parser.parse_args()
-    asyncio.run(summary_case(args.participants, args.inputs))
+    if not args.skip_summary:
+        asyncio.run(summary_case(args.participants, args.inputs))
     if args.pg:
-        asyncio.run(workers_case(args.participants, args.inputs, args.pg))
+        for limiter in {"on": [True], "off": [False], "both": [True, False]}[args.limiter]:
+            asyncio.run(workers_case(args.participants, args.inputs, args.pg, limiter))
 
 
 if __name__ == "__main__":

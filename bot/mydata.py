@@ -13,8 +13,30 @@ from bot.engine.render import review_text
 from bot.flows import workshop_flows
 from bot.i18n import isolate
 from bot.timefmt import format_meeting
+from storage import Database, Workshop
+from storage.erasure import erase_person
+from storage.export import personal_data
 
 Rows = dict[str, list[dict[str, Any]]]
+Titles = dict[int, tuple[str, list[str]]]  # workshop id: (title, exercises)
+
+
+def collect(db: Database, user_key: str) -> tuple[Rows, Titles]:
+    """What is stored about the person, and the workshops it belongs to (to name them)."""
+    with db.session() as session:
+        data = personal_data(session, user_key)
+        workshops: Titles = {}
+        for p in data.get("participants", []):
+            workshop = session.get(Workshop, p["workshop_id"])
+            if workshop is not None and workshop.id is not None:
+                workshops[workshop.id] = (workshop.title, list(workshop.exercises))
+    return data, workshops
+
+
+def forget(db: Database, user_key: str) -> None:
+    """/forget confirmed: everything about the person as a participant goes, in one transaction."""
+    with db.session() as session:
+        erase_person(session, user_key)
 
 
 def as_json(data: Rows) -> bytes:

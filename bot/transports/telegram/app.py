@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -106,7 +105,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def tell_to_try_again(context: ContextTypes.DEFAULT_TYPE, update: Update) -> None:
     svc: BotContext = context.application.bot_data["services"]
     try:
-        language = await asyncio.to_thread(part.account_language, svc, update)
+        language = await part.account_language(svc, update)
     except Exception:  # the database itself may be what failed
         language = negotiate(update.effective_user.language_code if update.effective_user else None)
     text = translations(language).gettext(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import io
@@ -16,11 +17,12 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
-from bot import planning, retention
+from bot import facilitation, planning, retention
 from bot.engine.model import FULL, LENGTHS, SHORT
+from bot.facilitation import Toggle
 from bot.flows import exercises, workshop_flows
 from bot.i18n import translations
-from bot.progress import describe, split_answered
+from bot.progress import describe
 from bot.summary import joined_only_line, participant_label, side_of
 from bot.timefmt import format_meeting, parse_meeting
 from bot.transports.telegram.context import services, user_key
@@ -30,15 +32,14 @@ from bot.transports.telegram.rendering import MAX_CAPTION, encode, text_messages
 from bot.transports.telegram.worker import worker_of
 from storage import Workshop
 from storage import repository as repo
-from storage.erasure import delete_workshop
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 MAX_TITLE = 200
 
 
-def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    return account_language(services(context), update)
+async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    return await account_language(services(context), update)
 
 
 def _refusal(language: str) -> str:
@@ -46,24 +47,6 @@ def _refusal(language: str) -> str:
     return translations(language).gettext(
         "This is only for the facilitators of a workshop. Check the code, or ask the facilitator to invite you."
     )
-
-
-def resolve_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Workshop | None, list[str]]:
-    """The workshop a facilitator command is about: its code as first argument, or their only workshop."""
-    svc = services(context)
-    user = update.effective_user
-    assert user is not None
-    args = list(context.args or [])
-    with svc.db.session() as session:
-        if args:
-            workshop = repo.workshop_by_code(session, args[0])
-            if workshop is not None:
-                allowed = repo.is_facilitator(session, workshop.id, user_key(user))
-                return (workshop if allowed else None), args[1:]
-        mine = repo.workshops_of(session, user_key(user))
-        if len(mine) == 1:
-            return mine[0], args
-    return None, args
 
 
 FacilitatorHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Workshop, list[str], str], Awaitable[None]]
@@ -75,22 +58,19 @@ def for_own_workshop(handler: FacilitatorHandler) -> Callable[[Update, ContextTy
 
     @functools.wraps(handler)
     async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        workshop, args = resolve_workshop(update, context)
-        if workshop is None:
-            await _refuse_or_ask(update, context)
+        user = update.effective_user
+        assert user is not None
+        found = await asyncio.to_thread(facilitation.resolve, services(context).db, user_key(user), list(context.args or []))
+        language = await _language(update, context)
+        if found.workshop is None:
+            await _refuse_or_ask(update, context, found.mine, language)
             return
-        await handler(update, context, workshop, args, _language(update, context))
+        await handler(update, context, found.workshop, found.args, language)
 
     return command
 
 
-async def _refuse_or_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    user = update.effective_user
-    assert user is not None
-    language = _language(update, context)
-    with svc.db.session() as session:
-        mine = repo.workshops_of(session, user_key(user))
+async def _refuse_or_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, mine: list[Workshop], language: str) -> None:
     if len(mine) > 1 and not context.args:
         _ = translations(language).gettext
         lines = [_("You facilitate several workshops. Add the code, for example:")]
@@ -116,7 +96,7 @@ async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    language = _language(update, context)
+    language = await _language(update, context)
     _ = translations(language).gettext
     if user.id not in svc.settings.admins:
         log.info("workshop creation refused")
@@ -126,11 +106,8 @@ async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not title:
         await _reply(update, context, _("Give the workshop a title, for example: /new Wijk Noord, 3 December"))
         return
-    with svc.db.session() as session:
-        workshop = repo.create_workshop(
-            session, title, user_key(user), facilitator_chat_id=chat.id, facilitator_language=language
-        )
-        code, workshop_id = workshop.code, workshop.id
+    workshop = await asyncio.to_thread(facilitation.create, svc.db, title, user_key(user), chat_id=chat.id, language=language)
+    code, workshop_id = workshop.code, workshop.id
     log.info("workshop %d created", workshop_id)
     link = join_link(context, code)
     text = _(
@@ -208,38 +185,26 @@ async def toggle_exercise(update: Update, context: ContextTypes.DEFAULT_TYPE, wo
     svc = services(context)
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
-    language = _language(update, context)
+    language = await _language(update, context)
     _ = translations(language).gettext
-    known = {f.id for f in exercises()} | set(LENGTHS)
-    with svc.db.session() as session:
-        workshop = session.get(Workshop, int(workshop_id)) if workshop_id.isdigit() else None
-        if workshop is None or exercise not in known or not repo.is_facilitator(session, workshop.id, user_key(user)):
-            await query.answer(_("This button is not valid."))
-            return
-        if exercise in LENGTHS:
-            workshop.length = exercise  # short preparation or the full hand-out
-        else:
-            chosen = set(workshop.exercises) ^ {exercise}
-            if not chosen:
-                await query.answer(_("A workshop needs at least one exercise."))
-                return
-            workshop.exercises = [f.id for f in exercises() if f.id in chosen]
-        session.add(workshop)
-        included, wid, length = list(workshop.exercises), workshop.id, workshop.length
+    outcome, workshop = await asyncio.to_thread(
+        facilitation.toggle_setting, svc.db, user_key(user), int(workshop_id) if workshop_id.isdigit() else 0, exercise
+    )
+    if outcome is not Toggle.DONE or workshop is None:
+        await query.answer(_("A workshop needs at least one exercise.") if outcome is Toggle.LAST_EXERCISE else _("This button is not valid."))
+        return
+    included, wid, length = list(workshop.exercises), workshop.id, workshop.length
     await query.answer()
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=settings_keyboard(wid, included, language, length))
 
 
-def change_workshop(
-    context: ContextTypes.DEFAULT_TYPE, workshop_id: int, change: Callable[[Session, Workshop], None]
+async def change_workshop(
+    context: ContextTypes.DEFAULT_TYPE, workshop_id: int, apply: Callable[[Session, Workshop], None]
 ) -> Workshop:
-    """Apply a change to the workshop's settings and commit it. Every bot process reads the new timing
-    from the database at its next tick; this one looks at once, in case a reminder is due now."""
-    with services(context).db.session() as session:
-        stored = session.get(Workshop, workshop_id)
-        assert stored is not None
-        change(session, stored)
+    """Apply a change to the workshop's settings. Every bot process reads the new timing from the
+    database at its next tick; this one looks at once, in case a reminder is due now."""
+    stored = await asyncio.to_thread(facilitation.change, services(context).db, workshop_id, apply)
     worker_of(context.application).wake()
     return stored
 
@@ -253,7 +218,7 @@ async def on_meeting(
     if when is None:
         await _reply(update, context, _("Please give date and time like this: /meeting {code} 2026-12-03 19:30").format(code=workshop.code))
         return
-    workshop = change_workshop(context, workshop.id, lambda session, stored: repo.set_meeting(session, stored, when))
+    workshop = await change_workshop(context, workshop.id, lambda session, stored: repo.set_meeting(session, stored, when))
     await _reply(update, context, settings_text(workshop, language), settings_keyboard(workshop.id, workshop.exercises, language, workshop.length))
 
 
@@ -271,7 +236,7 @@ async def on_timing(
         stored.reminder_hours, stored.summary_hours = reminder, summary
         session.add(stored)
 
-    workshop = change_workshop(context, workshop.id, set_hours)
+    workshop = await change_workshop(context, workshop.id, set_hours)
     await _reply(update, context, settings_text(workshop, language))
 
 
@@ -282,8 +247,7 @@ async def on_status(
     svc = services(context)
     t = translations(language)
     _ = t.gettext
-    with svc.db.session() as session:
-        data = split_answered(repo.workshop_answers(session, workshop))
+    data = await asyncio.to_thread(facilitation.status, svc.db, workshop)
     flows = workshop_flows(workshop.exercises, workshop.length)
     lines = [
         _("Status of “{title}”").format(title=workshop.title),
@@ -309,7 +273,7 @@ async def on_summary(
     """Recorded as a job and acknowledged at once; a worker delivers it (this process's, woken now)."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    planning.request_summary(services(context).db, workshop.id, user_key(user), chat.id, language, utcnow())
+    await asyncio.to_thread(planning.request_summary, services(context).db, workshop.id, user_key(user), chat.id, language, utcnow())
     await _reply(update, context, translations(language).gettext("The summary is being prepared; it arrives in a moment."))
     worker_of(context.application).wake()
 
@@ -320,8 +284,7 @@ async def on_invite(
 ) -> None:
     user = update.effective_user
     assert user is not None
-    with services(context).db.session() as session:
-        token = repo.create_invite(session, workshop.id, user_key(user))
+    token = await asyncio.to_thread(facilitation.invite, services(context).db, workshop.id, user_key(user))
     _ = translations(language).gettext
     link = create_deep_linked_url(context.bot.username, token)
     await _reply(
@@ -338,11 +301,9 @@ async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, toke
     svc = services(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    language = _language(update, context)
+    language = await _language(update, context)
     _ = translations(language).gettext
-    with svc.db.session() as session:
-        workshop = repo.redeem_invite(session, token, user_key(user), chat.id, language)
-        title = workshop.title if workshop is not None else None
+    title = await asyncio.to_thread(facilitation.redeem, svc.db, token, user_key(user), chat_id=chat.id, language=language)
     if title is None:
         log.info("invite refused")
         await _reply(update, context, _("This invitation is not valid: it expired, was withdrawn, or someone else already used it."))
@@ -372,12 +333,12 @@ async def on_retention(
         stored.retention_warned_at = None  # the warning is due again for the new date
         session.add(stored)
 
-    workshop = change_workshop(context, workshop.id, set_days)
+    workshop = await change_workshop(context, workshop.id, set_days)
     await _reply(update, context, settings_text(workshop, language))
 
 
 async def _set_closed(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, language: str, closed: bool) -> None:
-    workshop = change_workshop(context, workshop.id, lambda session, stored: repo.set_closed(session, stored, closed))
+    workshop = await change_workshop(context, workshop.id, lambda session, stored: repo.set_closed(session, stored, closed))
     log.info("workshop %d %s", workshop.id, "closed" if closed else "opened")
     await _reply(update, context, settings_text(workshop, language))
 
@@ -394,8 +355,7 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: 
 
 @for_own_workshop
 async def on_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str) -> None:
-    with services(context).db.session() as session:
-        n = repo.revoke_invites(session, workshop.id)
+    n = await asyncio.to_thread(facilitation.revoke, services(context).db, workshop.id)
     t = translations(language)
     await _reply(
         update,
@@ -422,13 +382,8 @@ async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, wor
     svc = services(context)
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
-    _ = translations(_language(update, context)).gettext
-    with svc.db.session() as session:
-        workshop = session.get(Workshop, workshop_id)
-        allowed = workshop is not None and repo.is_facilitator(session, workshop_id, user_key(user))
-        title = workshop.title if workshop is not None else ""
-        if allowed and yes:
-            delete_workshop(session, workshop_id)
+    _ = translations(await _language(update, context)).gettext
+    allowed, title = await asyncio.to_thread(facilitation.delete, svc.db, user_key(user), workshop_id, confirmed=bool(yes))
     await query.answer()
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
@@ -451,9 +406,8 @@ async def on_facilitators(
     assert user is not None
     t = translations(language)
     _ = t.gettext
-    with services(context).db.session() as session:
-        team = sorted(repo.facilitators(session, workshop.id), key=lambda f: f.id or 0)
-        invites = repo.open_invites(session, workshop.id, utcnow())
+    found = await asyncio.to_thread(facilitation.team, services(context).db, workshop.id, utcnow())
+    team, invites = found.members, found.open_invites
     lines = [_("Facilitators of “{title}”:").format(title=workshop.title)]
     rows = []
     for index, member in enumerate(team):
@@ -471,11 +425,8 @@ async def confirm_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, wor
     svc = services(context)
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
-    _ = translations(_language(update, context)).gettext
-    with svc.db.session() as session:
-        removed = repo.is_facilitator(session, workshop_id, user_key(user)) and repo.remove_facilitator(
-            session, workshop_id, facilitator_id
-        )
+    _ = translations(await _language(update, context)).gettext
+    removed = await asyncio.to_thread(facilitation.remove, svc.db, user_key(user), workshop_id, facilitator_id)
     await query.answer()
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -10,14 +11,11 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.i18n import translations
-from bot.mydata import as_json, readable
+from bot.mydata import as_json, collect, forget, readable
 from bot.transports.telegram.context import services, user_key
 from bot.transports.telegram.delivery import with_retries
 from bot.transports.telegram.participants import _reply, account_language
 from bot.transports.telegram.rendering import MAX_CAPTION, encode
-from storage import Workshop
-from storage.erasure import erase_person
-from storage.export import personal_data
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +24,9 @@ async def on_my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     svc = services(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    language = account_language(svc, update)
+    language = await account_language(svc, update)
     t = translations(language)
-    with svc.db.session() as session:
-        data = personal_data(session, user_key(user))
-        workshops = {}
-        for p in data.get("participants", []):
-            workshop = session.get(Workshop, p["workshop_id"])
-            if workshop is not None:
-                workshops[workshop.id] = (workshop.title, list(workshop.exercises))
+    data, workshops = await asyncio.to_thread(collect, svc.db, user_key(user))
     if not data:
         await _reply(update, context, t.gettext("Nothing is stored about you."))
         return
@@ -53,7 +45,7 @@ async def on_my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _ = translations(account_language(services(context), update)).gettext
+    _ = translations(await account_language(services(context), update)).gettext
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(_("Yes, erase everything"), callback_data=encode("f", "yes")),
           InlineKeyboardButton(_("No, keep it"), callback_data=encode("f", "no"))]]
@@ -73,14 +65,13 @@ async def confirm_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
     svc = services(context)
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
-    _ = translations(account_language(svc, update)).gettext  # before the account (and its language) goes
+    _ = translations(await account_language(svc, update)).gettext  # before the account (and its language) goes
     await query.answer()
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
     if not confirmed:
         await _reply(update, context, _("Nothing was erased."))
         return
-    with svc.db.session() as session:
-        erase_person(session, user_key(user))
+    await asyncio.to_thread(forget, svc.db, user_key(user))
     log.info("a person erased their data")
     await _reply(update, context, _("Everything about you is erased. The facilitators only learn that someone left."))

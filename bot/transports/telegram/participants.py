@@ -5,19 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import throttle
+from bot import people, throttle
 from bot.conversation import AlreadyHandled, Reply
 from bot.engine import (
     Back,
     Done,
     Event,
-    Flow,
     Keep,
     NonText,
     OpenAnswers,
@@ -31,8 +29,8 @@ from bot.engine import (
 )
 from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, RESUME, SKIP
 from bot.engine.voice import refs
-from bot.flows import workshop_flows
-from bot.i18n import LANGUAGES, is_reviewed, language_name, negotiate, translations
+from bot.i18n import LANGUAGES, is_reviewed, language_name, translations
+from bot.people import Join
 from bot.progress import describe
 from bot.transcripts import transcribe_missing
 from bot.transports.telegram.context import BotContext, services, user_key
@@ -54,20 +52,11 @@ log = logging.getLogger(__name__)
 _CONTROL_EVENTS = {NEXT: Done, DONE: Done, KEEP: Keep, SKIP: Skip, BACK: Back, RESUME: Resume}
 
 
-def account_language(svc: BotContext, update: Update) -> str:
-    """The person's language: the one they chose, else proposed from Telegram's language_code.
-    Reading it stores nothing: someone who never joins leaves no row."""
+async def account_language(svc: BotContext, update: Update) -> str:
+    """The person's language (looked up off the event loop)."""
     user = update.effective_user
     assert user is not None
-    with svc.db.session() as session:
-        account = session.get(repo.Account, user_key(user))
-        if account is not None and account.language is not None:
-            return account.language
-        # A facilitator's language is kept with their workshops (no account is made for them).
-        team = repo.facilitator_language(session, user_key(user))
-        if team is not None:
-            return team
-    return negotiate(user.language_code)
+    return await asyncio.to_thread(people.language_of, svc.db, user_key(user), user.language_code)
 
 
 async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participant_id: int, reply: Reply) -> None:
@@ -115,7 +104,7 @@ async def show(
             send_html(context.bot, chat_id, rendered.messages, rendered.keyboard),
         )
     except Blocked:
-        await asyncio.to_thread(mark_blocked, svc, participant_id)
+        await mark_blocked(svc, participant_id)
         return
     except Undelivered:
         log.warning("prompt for participant %d not delivered; it stays owed", participant_id)
@@ -125,12 +114,9 @@ async def show(
         await asyncio.to_thread(svc.conversation.prompt_shown, participant_id, message.message_id, reply.outcome.view.key)
 
 
-def mark_blocked(svc: BotContext, participant_id: int) -> None:
+async def mark_blocked(svc: BotContext, participant_id: int) -> None:
     """The participant blocked the bot (403): remember it for /status; send nothing more."""
-    with svc.db.session() as session:
-        participant = session.get(repo.Participant, participant_id)
-        if participant is not None:
-            participant.blocked_at = utcnow()
+    await asyncio.to_thread(people.mark_blocked, svc.db, participant_id, utcnow())
 
 
 def _page_of(query: CallbackQuery) -> int:
@@ -195,12 +181,6 @@ async def handle_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event
     return True
 
 
-def workshop_title(svc: BotContext, workshop_id: int) -> str:
-    with svc.db.session() as session:
-        workshop = session.get(repo.Workshop, workshop_id)
-        return workshop.title if workshop is not None else ""
-
-
 async def erased_notice(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
     """Consent taken back: say what happened; the buttons of the last prompt go."""
     chat = update.effective_chat
@@ -214,7 +194,7 @@ async def erased_notice(update: Update, context: ContextTypes.DEFAULT_TYPE, repl
         update,
         context,
         _("You said no: everything you gave in “{title}” is erased. You can join again with the link at any time.").format(
-            title=workshop_title(services(context), reply.workshop_id)
+            title=await asyncio.to_thread(people.workshop_title, services(context).db, reply.workshop_id)
         ),
     )
 
@@ -229,7 +209,7 @@ async def handle_or_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, even
 
 async def ask_for_code(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    _ = translations(account_language(svc, update)).gettext
+    _ = translations(await account_language(svc, update)).gettext
     text = _(
         "Hello! This bot helps participants prepare for the workshop on collaboration between formal and informal "
         "parenting support: it asks the questions of the workshop hand-out step by step and keeps your answers "
@@ -245,7 +225,7 @@ async def _reply(
     assert chat is not None
     if update.callback_query is not None:
         await update.callback_query.answer()
-    language = language or account_language(services(context), update)
+    language = language or await account_language(services(context), update)
     try:
         await send_html(context.bot, chat.id, text_messages(text, language), keyboard)
     except Blocked:
@@ -258,7 +238,7 @@ async def join_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE, cod
     svc = services(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    language = account_language(svc, update)
+    language = await account_language(svc, update)
     _ = translations(language).gettext
     code = code.strip()
     key = user_key(user)
@@ -268,45 +248,27 @@ async def join_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE, cod
             "/help shows what this bot can do."
         ))
         return
-    now = utcnow()
-    participant_id = None
-    with svc.db.session() as session:
-        account = session.get(repo.Account, key)
-        wait = throttle.wait_minutes(account.failed_joins, account.last_failed_join_at, now) if account else None
-        workshop = None if wait is not None else repo.workshop_by_code(session, code)
-        if wait is not None:
-            refusal = translations(language).ngettext(
-                "Too many wrong codes. Please wait {n} minute and try again.",
-                "Too many wrong codes. Please wait {n} minutes and try again.",
-                wait,
-            ).format(n=wait)
-        elif workshop is None:
-            # A code-shaped wrong code: the one thing stored before consent, to slow down guessing.
-            account = account or repo.account_for(session, key)
-            account.failed_joins += 1
-            account.last_failed_join_at = now
-            refusal = _("That code is not known. Please check it with the facilitator.")
-        else:
-            if account is not None:
-                account.failed_joins, account.last_failed_join_at = 0, None
-            existing = repo.participation(session, workshop.id, key)
-            if existing is not None:  # joined before: continue where they were
-                participant_id = repo.join(session, workshop, key, language=language, chat_id=chat.id).id
-                refusal = None
-            elif workshop.closed_at is not None:
-                refusal = _("This workshop is closed: it takes no new participants.")
-            else:
-                refusal = None
-    if refusal is not None:
+    attempt = await asyncio.to_thread(people.attempt_join, svc.db, key, code, language=language, chat_id=chat.id, now=utcnow())
+    refusals = {
+        Join.UNKNOWN: _("That code is not known. Please check it with the facilitator."),
+        Join.CLOSED: _("This workshop is closed: it takes no new participants."),
+        Join.WAIT: translations(language).ngettext(
+            "Too many wrong codes. Please wait {n} minute and try again.",
+            "Too many wrong codes. Please wait {n} minutes and try again.",
+            attempt.wait_minutes,
+        ).format(n=attempt.wait_minutes),
+    }
+    if attempt.outcome in refusals:
         log.info("join refused")
-        await _reply(update, context, refusal, language=language)
+        await _reply(update, context, refusals[attempt.outcome], language=language)
         return
-    if participant_id is not None:
-        reply = await asyncio.to_thread(svc.conversation.handle, participant_id, Show())
-        await show(context, svc, chat.id, participant_id, reply)
+    if attempt.outcome is Join.CONTINUE:
+        assert attempt.participant_id is not None
+        reply = await asyncio.to_thread(svc.conversation.handle, attempt.participant_id, Show())
+        await show(context, svc, chat.id, attempt.participant_id, reply)
         return
-    assert workshop is not None
-    await show_consent(update, context, workshop, code, language)
+    assert attempt.workshop is not None
+    await show_consent(update, context, attempt.workshop, code, language)
 
 
 async def show_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: repo.Workshop, code: str, language: str) -> None:
@@ -395,7 +357,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An edit of a message sent earlier never answers the current question: say so, ask again."""
     svc = services(context)
-    language = await asyncio.to_thread(account_language, svc, update)
+    language = await account_language(svc, update)
     note = translations(language).gettext(
         "You changed a message you sent earlier. Changes are not saved: to change an answer, use /back or "
         "/myanswers. Here is the current question."
@@ -454,43 +416,19 @@ async def on_restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await handle_or_ask(update, context, Restart())
 
 
-@dataclass(frozen=True)
-class Active:
-    """The workshop a person is answering now, with what they answered so far."""
-
-    participant_id: int
-    language: str
-    flows: tuple[Flow, ...]
-    progress: repo.Progress
-
-
-def load_active(svc: BotContext, update: Update) -> Active | None:
-    user = update.effective_user
-    assert user is not None
-    with svc.db.session() as session:
-        participant = repo.active_participant(session, user_key(user))
-        if participant is None or participant.id is None:
-            return None
-        workshop = session.get(repo.Workshop, participant.workshop_id)
-        assert workshop is not None
-        return Active(
-            participant_id=participant.id,
-            language=participant.language,
-            flows=workshop_flows(workshop.exercises, workshop.length),
-            progress=repo.load_progress(session, participant.id),
-        )
-
-
 async def on_progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    active = load_active(svc, update)
+    user = update.effective_user
+    assert user is not None
+    active = await asyncio.to_thread(people.active_of, svc.db, user_key(user))
     if active is None:
         await ask_for_code(update, context)
         return
     t = translations(active.language)
-    header = svc.conversation.handle(active.participant_id, Show()).outcome.view.header
+    reply = await asyncio.to_thread(svc.conversation.handle, active.participant_id, Show())
+    header = reply.outcome.view.header
     text = t.gettext("You are at: {where}").format(where=header) + "\n" + describe(active.flows, active.progress.position, t)
-    left = svc.conversation.time_left(active.participant_id)
+    left = await asyncio.to_thread(svc.conversation.time_left, active.participant_id)
     if left.interactions:
         text += "\n" + t.ngettext("About {n} minute left.", "About {n} minutes left.", left.minutes).format(n=left.minutes)
     await _reply(update, context, text)
@@ -503,7 +441,7 @@ async def on_my_answers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    language = account_language(svc, update)
+    language = await account_language(svc, update)
     _ = translations(language).gettext
     await _reply(update, context, _("Choose your language. (* = not yet checked by a native speaker)"), language_keyboard(language))
 
@@ -512,18 +450,16 @@ async def on_workshops(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    language = account_language(svc, update)
+    language = await account_language(svc, update)
     _ = translations(language).gettext
-    with svc.db.session() as session:
-        taking_part = repo.participations(session, user_key(user))
-        active = repo.active_participant(session, user_key(user))
-        facilitating = repo.workshops_of(session, user_key(user))
+    mine = await asyncio.to_thread(people.workshops_of, svc.db, user_key(user))
+    taking_part, facilitating = mine.taking_part, mine.facilitating
     lines: list[str] = []
     rows = []
     if taking_part:
         lines.append(_("You take part in:"))
         for participant, workshop in taking_part:
-            mark = "✅ " if active is not None and participant.id == active.id else ""
+            mark = "✅ " if participant.id == mine.active_id else ""
             lines.append(f"• {mark}{workshop.title}")
             rows.append([InlineKeyboardButton(mark + workshop.title[:40], callback_data=encode("w", str(participant.id)))])
         if len(taking_part) > 1:
@@ -541,7 +477,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    _ = translations(account_language(svc, update)).gettext
+    _ = translations(await account_language(svc, update)).gettext
     text = _(
         "The bot asks the workshop's questions one at a time. Answer with the buttons or by typing.\n\n"
         "/back: the previous question (your answer is shown and can be changed)\n"
@@ -555,8 +491,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     text += "\n\n" + _("Where you answer in your own words, you can also send a voice message instead of typing.")
     text += "\n\n" + _("Your data: /mydata sends you everything the bot stores about you, /forget erases it.")
-    with svc.db.session() as session:
-        facilitator = bool(repo.workshops_of(session, user_key(user))) or user.id in svc.settings.admins
+    facilitator = user.id in svc.settings.admins or await asyncio.to_thread(people.facilitates_any, svc.db, user_key(user))
     if facilitator:
         text += "\n\n" + _(
             "For facilitators:\n"
@@ -584,7 +519,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     decoded = decode(query.data)
     svc = services(context)
     if decoded is None:
-        _ = translations(account_language(svc, update)).gettext
+        _ = translations(await account_language(svc, update)).gettext
         log.info("callback with data that is not ours")
         await query.answer(_("This button is not valid."))
         return
@@ -622,7 +557,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
         await toggle_exercise(update, context, parts[0], parts[1])
     else:
-        _ = translations(account_language(svc, update)).gettext
+        _ = translations(await account_language(svc, update)).gettext
         await query.answer(_("This button is not valid."))
 
 
@@ -634,8 +569,7 @@ async def pending_language(update: Update, context: ContextTypes.DEFAULT_TYPE, l
     await query.answer(language_name(language))
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
-    with svc.db.session() as session:
-        workshop = repo.workshop_by_code(session, code)
+    workshop = await asyncio.to_thread(people.workshop_by_code, svc.db, code)
     if workshop is None:
         return
     await show_consent(update, context, workshop, code, language)
@@ -646,10 +580,7 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE, la
     user = update.effective_user
     query = update.callback_query
     assert user is not None and query is not None
-    with svc.db.session() as session:
-        repo.set_language(session, user_key(user), language)
-        active = repo.active_participant(session, user_key(user))
-        pid = active.id if active is not None else None
+    pid = await asyncio.to_thread(people.choose_language, svc.db, user_key(user), language)
     await query.answer(language_name(language))
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
@@ -667,13 +598,8 @@ async def switch_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE, pa
     user = update.effective_user
     query = update.callback_query
     assert user is not None and query is not None
-    with svc.db.session() as session:
-        participant = session.get(repo.Participant, participant_id)
-        allowed = participant is not None and participant.user_key == user_key(user)
-        if allowed:
-            repo.account_for(session, user_key(user)).active_participant_id = participant_id
-    if not allowed:
-        _ = translations(account_language(svc, update)).gettext
+    if not await asyncio.to_thread(people.switch_to, svc.db, user_key(user), participant_id):
+        _ = translations(await account_language(svc, update)).gettext
         await query.answer(_("This button is not valid."))
         return
     await query.answer()

@@ -5,7 +5,9 @@ Every worker runs the same repeating job; each action is claimed with a conditio
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import Bot
@@ -44,28 +46,45 @@ def _kept(workshop: repo.Workshop) -> retention.Kept:
     )
 
 
+def _plans(db: Database, now: datetime) -> list[tuple[int, retention.Due]]:
+    with db.session() as session:
+        found = [(w.id, retention.due(_kept(w), now)) for w in repo.retention_candidates(session)]
+    return [(wid, action) for wid, action in found if wid is not None and action is not None]
+
+
+@dataclass(frozen=True)
+class _Done:
+    end: datetime
+    title: str
+    code: str
+    team: list[tuple[int, str]]  # (chat id, language) of each facilitator
+
+
+def _act(db: Database, workshop_id: int, action: retention.Due, now: datetime) -> _Done | None:
+    """Claims and does one action; None when another worker has it."""
+    column = "retention_warned_at" if action is retention.Due.WARN else "erased_at"
+    with db.session() as session:
+        if not repo.claim(session, workshop_id, column, now):
+            return None
+        workshop = session.get(repo.Workshop, workshop_id)
+        assert workshop is not None
+        if action is retention.Due.ERASE:
+            erase_workshop_people(session, workshop_id)
+            repo.revoke_invites(session, workshop_id)
+            workshop.closed_at = workshop.closed_at or now
+            session.add(workshop)
+        team = [(f.chat_id, f.language or "nl") for f in repo.facilitators(session, workshop_id) if f.chat_id]
+        return _Done(retention.erase_at(_kept(workshop)), workshop.title, workshop.code, team)
+
+
 async def tick(bot: Bot, db: Database, now: datetime) -> list[tuple[int, retention.Due]]:
     """Do what is due at ``now``; returns what this process did (workshop id, action)."""
-    with db.session() as session:
-        plans = [(w.id, retention.due(_kept(w), now)) for w in repo.retention_candidates(session)]
     done: list[tuple[int, retention.Due]] = []
-    for workshop_id, action in plans:
-        if action is None or workshop_id is None:
-            continue
-        column = "retention_warned_at" if action is retention.Due.WARN else "erased_at"
-        with db.session() as session:
-            if not repo.claim(session, workshop_id, column, now):
-                continue  # another worker has it
-            workshop = session.get(repo.Workshop, workshop_id)
-            assert workshop is not None
-            if action is retention.Due.ERASE:
-                erase_workshop_people(session, workshop_id)
-                repo.revoke_invites(session, workshop_id)
-                workshop.closed_at = workshop.closed_at or now
-                session.add(workshop)
-            end = retention.erase_at(_kept(workshop))
-            title, code = workshop.title, workshop.code
-            team = [(f.chat_id, f.language or "nl") for f in repo.facilitators(session, workshop_id) if f.chat_id]
+    for workshop_id, action in await asyncio.to_thread(_plans, db, now):
+        acted = await asyncio.to_thread(_act, db, workshop_id, action, now)
+        if acted is None:
+            continue  # another worker has it
+        end, title, code, team = acted.end, acted.title, acted.code, acted.team
         done.append((workshop_id, action))
         log.info("retention: %s for workshop %d", action.value, workshop_id)
         for chat_id, language in team:

@@ -49,6 +49,13 @@ async def send_voice_answers(bot: Bot, chat_id: int, data: repo.WorkshopAnswers,
         await send_html(bot, chat_id, text_messages(note, language))
 
 
+def load_answers(db: Database, workshop_id: int, language: str) -> repo.WorkshopAnswers:
+    with db.session() as session:
+        workshop = session.get(Workshop, workshop_id)
+        assert workshop is not None
+        return repo.workshop_answers(session, workshop, translated_to=language)
+
+
 async def deliver_summary(
     bot: Bot,
     db: Database,
@@ -65,11 +72,8 @@ async def deliver_summary(
     _ = t.gettext
     await transcribe_missing(db, transcriber, workshop_id=workshop_id)  # those the background task did not make
     await translate_missing(db, workshop_id, language, translator)
-    with db.session() as session:
-        workshop = session.get(Workshop, workshop_id)
-        assert workshop is not None
-        data = repo.workshop_answers(session, workshop, translated_to=language)
-    # Building the pack is CPU work of up to a second or two: keep the event loop free meanwhile.
+    # Loading and building the pack is database and CPU work of up to a second or two: off the event loop.
+    data = await asyncio.to_thread(load_answers, db, workshop_id, language)
     pack = await asyncio.to_thread(build_pack, data, language)
 
     pointer = _("Every answer, per question, is in the documents below: summary.txt to read, the meeting pack to print.")
@@ -89,7 +93,7 @@ async def deliver_summary(
         caption = captions.get(name, name)[:MAX_CAPTION]
         await with_retries(lambda png=png, name=name, caption=caption: bot.send_photo(chat_id, InputFile(png, filename=name), caption=caption), "sendPhoto", idempotent=False)
 
-    title = workshop.title
+    title = data.workshop.title
     documents = (
         ("meeting-pack.html", pack.html.encode("utf-8"), _("The meeting pack of “{title}”: open it in a browser, print it on A4")),
         ("answers.csv", pack.csv, _("All answers of “{title}” as a table (Excel, LibreOffice)")),

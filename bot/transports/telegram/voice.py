@@ -5,6 +5,7 @@ nothing is uploaded again."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from collections.abc import Sequence
@@ -80,10 +81,14 @@ def question(answer_key: str, t: NullTranslations) -> str | None:
     return step_label(step, t) if step is not None else None
 
 
+def _audio_info(db: Database, refs: Sequence[str]) -> dict[str, Audio]:
+    with db.session() as session:
+        return repo.audio_info(session, refs)
+
+
 async def play_back(bot: Bot, db: Database, chat_id: int, refs: Sequence[str], t: NullTranslations) -> None:
     """Stored recordings sent to the chat again, in order, each captioned with its question."""
-    with db.session() as session:
-        found = repo.audio_info(session, refs)
+    found = await asyncio.to_thread(_audio_info, db, refs)
     for ref in refs:
         audio = found.get(ref)
         if audio is not None:

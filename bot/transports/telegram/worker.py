@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from telegram.ext import Application, CallbackContext, ContextTypes
 
-from bot import due, planning
+from bot import due, people, planning
 from bot.engine import Show
 from bot.i18n import translations
 from bot.timefmt import format_meeting
@@ -36,7 +36,6 @@ from bot.transports.telegram.delivery import Blocked, Undelivered, send_html
 from bot.transports.telegram.participants import mark_blocked, show
 from bot.transports.telegram.rendering import text_messages
 from bot.transports.telegram.summaries import deliver_summary
-from storage import Participant
 from storage.jobs import Claim
 from storage.models import utcnow
 
@@ -150,12 +149,10 @@ class DeliveryWorker:
         try:
             await send_html(self.app.bot, target.chat_id, text_messages(note, target.language))
         except Blocked:
-            mark_blocked(svc, target.participant_id)
+            await mark_blocked(svc, target.participant_id)
             return "blocked"
         await show(CallbackContext(self.app), svc, target.chat_id, target.participant_id, reply)
-        with svc.db.session() as session:
-            stored = session.get(Participant, target.participant_id)
-            blocked = stored is not None and stored.blocked_at is not None  # show() found the chat blocked
+        blocked = await asyncio.to_thread(people.is_blocked, svc.db, target.participant_id)  # show() found the chat blocked
         return "blocked" if blocked else "sent"
 
     async def _summarise(self, held: Claim, clock: Clock) -> str:
