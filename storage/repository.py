@@ -7,6 +7,7 @@ import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import defer
@@ -293,11 +294,26 @@ def drop_translations(session: Session, answer_id: int | None) -> None:
         session.exec(delete(AnswerTranslation).where(col(AnswerTranslation.answer_id) == answer_id))
 
 
+class StoredAnswer(NamedTuple):
+    """An answer as read for a summary: the row's values, not an ORM object (read only)."""
+
+    id: int
+    participant_id: int
+    exercise: str
+    step: str
+    value: str | list | dict
+    language: str
+    updated_at: datetime
+
+
+_STORED_ANSWER_COLUMNS = tuple(getattr(Answer, name) for name in StoredAnswer._fields)
+
+
 @dataclass(frozen=True)
 class WorkshopAnswers:
     workshop: Workshop
     participants: list[Participant]
-    answers: dict[int, dict[str, Answer]]  # participant id -> "exercise.step" -> answer
+    answers: dict[int, dict[str, StoredAnswer]]  # participant id -> "exercise.step" -> answer
     positions: dict[int, Position]
     translated_to: str | None = None  # the language of ``translations``
     translations: dict[int, str | list[str]] = field(default_factory=dict)  # answer id -> machine translation
@@ -350,10 +366,18 @@ def workshop_answers(session: Session, workshop: Workshop, translated_to: str | 
         session.exec(select(Participant).where(Participant.workshop_id == workshop.id).order_by(col(Participant.id)))
     )
     ids = [p.id for p in participants]
-    answers: dict[int, dict[str, Answer]] = {pid: {} for pid in ids if pid is not None}
+    answers: dict[int, dict[str, StoredAnswer]] = {pid: {} for pid in ids if pid is not None}
     positions: dict[int, Position] = {}
     if ids:
-        for a in session.exec(select(Answer).where(col(Answer.participant_id).in_(ids))):
+        # Joined on the workshop rather than a list of ids, and read as plain rows: tens of thousands
+        # of tracked ORM objects cost more to build than the query itself.
+        query = (
+            select(*_STORED_ANSWER_COLUMNS)
+            .join(Participant, col(Participant.id) == col(Answer.participant_id))
+            .where(Participant.workshop_id == workshop.id)
+        )
+        for row in session.exec(query):
+            a = StoredAnswer._make(row)
             answers[a.participant_id][f"{a.exercise}.{a.step}"] = a
         for p in session.exec(select(Position).where(col(Position.participant_id).in_(ids))):
             positions[p.participant_id] = p

@@ -11,8 +11,8 @@ from bot.engine.model import Flow, Kind, Step
 from bot.engine.render import option_label, step_label
 from bot.engine.voice import MIC, VOICE, duration, is_voice
 from bot.flows import all_flows
-from storage.models import Answer, Participant
-from storage.repository import WorkshopAnswers
+from storage.models import Participant
+from storage.repository import StoredAnswer, WorkshopAnswers
 
 TYPED = frozenset({Kind.TEXT, Kind.LIST})
 LIST_SEPARATOR = "; "
@@ -24,7 +24,7 @@ class Row:
     flow: Flow | None  # None for an answer to a question no flow declares (any more)
     step: Step | None
     key: str
-    answer: Answer
+    answer: StoredAnswer
 
     @property
     def typed(self) -> bool:

@@ -15,6 +15,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import jinja2
 from babel.support import NullTranslations
@@ -39,13 +40,15 @@ WORDS_ONLY = 8  # words "only one side mentions" per card
 @functools.cache
 def environment() -> jinja2.Environment:
     # autoescape=True for every template, whatever its name: escaping is never opt-in.
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("bot.pack", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.tests["voice"] = lambda value: isinstance(value, Voice)
+    return env
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,15 @@ class Figure:
     caption: str
     src: str
     phone_src: str | None
+
+
+class Typed(NamedTuple):
+    """One item of an answer as the page shows it: as written, its machine translation into the
+    reader's language, or else its language named (both None in the reader's language or a choice)."""
+
+    text: str
+    translation: str | None
+    named: str | None
 
 
 @dataclass(frozen=True)
@@ -243,14 +255,17 @@ def document(
         exercise, question = reader.names(rows[0])
         shown = []
         for row in rows:
-            values: list[str | Voice] = list(reader.values(row))
+            # Glossed here, once per item: the longest part of the page has no macro call per answer.
+            values: list[Typed | Voice]
             if row.typed:  # a voice answer: its own line with a player, not its text
-                raw = reader.items(row)
+                lang = row.answer.language
                 values = [
-                    _voice(r, names, reading, t) if is_voice(r) else v  # type: ignore[arg-type]
-                    for v, r in zip(values, raw, strict=False)
+                    _voice(r, names, reading, t) if is_voice(r) else Typed(v, *reading.gloss(v, lang))  # type: ignore[arg-type]
+                    for v, r in zip(reader.values(row), reader.items(row), strict=False)
                 ]
-            lang = row.answer.language if row.typed else None
+            else:
+                lang = None
+                values = [Typed(v, None, None) for v in reader.values(row)]
             shown.append((row.person.id, values, lang, isinstance(row.answer.value, list)))
         all_answers.append((exercise if exercise != current else None, question, shown))
         current = exercise

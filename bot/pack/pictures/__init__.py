@@ -29,29 +29,22 @@ def _subtitle(views: Views, t: NullTranslations, language: str) -> str:
     return compose(parts, is_rtl(language))
 
 
-def render(views: Views, t: NullTranslations, language: str) -> dict[str, bytes]:
-    """PNG files by name, for the exercises the workshop includes."""
+def draw(views: Views, t: NullTranslations, language: str) -> tuple[dict[str, Image.Image], dict[str, Image.Image]]:
+    """The pictures for the exercises the workshop includes, by file name, and narrow versions of
+    the boards for reading on a phone, by the name of the print version."""
     subtitle = _subtitle(views, t, language)
-    images: dict[str, bytes] = {}
+    images: dict[str, Image.Image] = {}
+    phone: dict[str, Image.Image] = {}
     if "e" in views.exercises:
         recognised = sorted(
             ((labels.pitfall_label(row.pitfall, t), len(row.people)) for row in views.pitfalls.rows),
             key=lambda pair: -pair[1],
         )
-        images["tree.png"] = png(tree.render(views.tree, recognised, t, language, subtitle))
-        images["tree-16x9.png"] = png(tree.render(views.tree, recognised, t, language, subtitle, "wide"))
+        images["tree.png"] = tree.render(views.tree, recognised, t, language, subtitle)
+        images["tree-16x9.png"] = tree.render(views.tree, recognised, t, language, subtitle, "wide")
     if "b" in views.exercises:
         for side in SIDES:
-            images[f"board-{side}.png"] = png(board.render(side, views.board[side], t, language, subtitle))
-            images[f"board-{side}-16x9.png"] = png(board.render(side, views.board[side], t, language, subtitle, "wide"))
-    return images
-
-
-def render_phone(views: Views, t: NullTranslations, language: str) -> dict[str, bytes]:
-    """Narrow versions of the boards for reading on a phone, by the name of the print version."""
-    if "b" not in views.exercises:
-        return {}
-    subtitle = _subtitle(views, t, language)
-    return {
-        f"board-{side}.png": png(board.render(side, views.board[side], t, language, subtitle, "phone")) for side in SIDES
-    }
+            images[f"board-{side}.png"] = board.render(side, views.board[side], t, language, subtitle)
+            images[f"board-{side}-16x9.png"] = board.render(side, views.board[side], t, language, subtitle, "wide")
+            phone[f"board-{side}.png"] = board.render(side, views.board[side], t, language, subtitle, "phone")
+    return images, phone
