@@ -86,11 +86,11 @@ def test_the_pack_reads_on_a_phone(browser, packs: dict[str, Path], name: str) -
     _no_sideways_scrolling(page)
     images = _pictures_load(page)
     assert all(i["shown"] <= PHONE["width"] and i["right"] <= PHONE["width"] for i in images)
-    # The boards come in their narrow version: text on them stays readable when shown this wide.
-    boards = page.evaluate(
-        "[...document.querySelectorAll('#board img')].map(i => [i.naturalWidth, i.clientWidth])"
+    # The boards and the tree come in their narrow versions: text on them stays readable when shown this wide.
+    narrow = page.evaluate(
+        "[...document.querySelectorAll('#board img, #tree img')].map(i => [i.naturalWidth, i.clientWidth])"
     )
-    assert boards and all(natural <= 800 and shown / natural > 0.45 for natural, shown in boards), boards
+    assert len(narrow) == 3 and all(natural <= 800 and shown / natural > 0.45 for natural, shown in narrow), narrow
     # Progress and the other tables are stacked lists, one block per participant.
     display = page.evaluate("getComputedStyle(document.querySelector('#progress tbody tr')).display")
     assert display == "block"
@@ -99,12 +99,16 @@ def test_the_pack_reads_on_a_phone(browser, packs: dict[str, Path], name: str) -
     page.close()
 
 
-@pytest.mark.parametrize("name", ["nl", "30"])
+@pytest.mark.parametrize("name", ["nl", "ar", "30"])
 def test_the_pack_on_a_wide_screen(browser, packs: dict[str, Path], name: str) -> None:
     page = _open(browser, packs[name], WIDE)
     _no_sideways_scrolling(page)
     images = _pictures_load(page)
-    assert max(i["natural"] for i in images) == 1240  # the print versions, not the phone ones
+    # The 16:9 versions, each whole on the screen and wider than the text column (a projector).
+    assert [i["natural"] for i in images] == [1920, 1920, 1920], images
+    boxes = page.evaluate("[...document.images].map(i => i.getBoundingClientRect().toJSON())")
+    assert all(b["left"] >= 0 and b["right"] <= WIDE["width"] and b["height"] <= WIDE["height"] for b in boxes), boxes
+    assert all(b["width"] > 1200 for b in boxes), boxes
     assert page.evaluate("getComputedStyle(document.querySelector('#progress tbody tr')).display") == "table-row"
     page.close()
 
@@ -118,6 +122,11 @@ def test_the_pack_prints_on_a4(browser, packs: dict[str, Path]) -> None:
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages >= 7, pages  # each view starts on a page of its own
+    page.close()
+    # Printed from a wide screen, the pictures are the A4 versions.
+    page = _open(browser, packs["30"], WIDE)
+    page.emulate_media(media="print")
+    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth === 1240)")
     page.close()
 
 

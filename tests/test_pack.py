@@ -574,7 +574,7 @@ def _parts_shown(drawing) -> dict[str, tuple[int, str]]:
     return found
 
 
-@pytest.mark.parametrize("shape", ["a4", "wide"])
+@pytest.mark.parametrize("shape", ["a4", "wide", "phone"])
 def test_tree_shows_everything_when_there_is_room(data: WorkshopAnswers, shape: str) -> None:
     views = compute(data)
     t = translations("nl")
@@ -587,7 +587,7 @@ def test_tree_shows_everything_when_there_is_room(data: WorkshopAnswers, shape: 
     assert not [line for line in lines if line.endswith("…")]  # nothing shortened either
 
 
-@pytest.mark.parametrize("shape", ["a4", "wide"])
+@pytest.mark.parametrize("shape", ["a4", "wide", "phone"])
 def test_a_full_tree_is_shortened_evenly(db: Database, shape: str) -> None:
     """With more than fits, every part that has to give up items keeps about the same number
     (the crown is not half empty while others say "+N more")."""
@@ -603,7 +603,9 @@ def test_a_full_tree_is_shortened_evenly(db: Database, shape: str) -> None:
     cut = {name: n for name, (n, more) in shown.items() if more}
     assert cut, "30 people write more than one picture holds"
     # A part in a column of its own may show more than one that shares its room; none is starved.
-    assert max(cut.values()) <= (2.5 if shape == "a4" else 3.5) * min(cut.values()) and min(cut.values()) >= 5, shown
+    assert max(cut.values()) <= (3.5 if shape == "wide" else 2.5) * min(cut.values()) and min(cut.values()) >= 5, shown
+    if shape == "phone":  # narrow, and as tall as a phone's reader may scroll
+        assert drawing.size[0] == tree.PHONE_WIDTH and drawing.size[1] <= tree.PHONE_MOST
 
 
 def test_lines_are_cut_between_words(db: Database) -> None:
@@ -617,7 +619,7 @@ def test_lines_are_cut_between_words(db: Database) -> None:
     assert len(long_word) == 2 and "".join(long_word) == "Vertrouwenspersoon"
 
 
-@pytest.mark.parametrize("shape", ["a4", "wide"])
+@pytest.mark.parametrize("shape", ["a4", "wide", "phone"])
 def test_root_lines_do_not_cross_the_roots_words(db: Database, shape: str) -> None:
     with db.session() as session:
         workshop = repo.create_workshop(session, "Groot", "term:f")
@@ -638,10 +640,11 @@ def test_root_lines_do_not_cross_the_roots_words(db: Database, shape: str) -> No
 def test_right_to_left_pictures_start_on_the_right(data: WorkshopAnswers, language: str) -> None:
     views = compute(data)
     t = translations(language)
-    drawing = tree.layout(views.tree, [], t, language, "x", "a4")
-    assert drawing.sun[0] > tree.SIZE[0] / 2  # the sun (the first part read) stands on the right
-    fruits = next(placed for part, placed, _top in drawing.texts if part.bullet == tree.FRUIT)
-    assert fruits.align == "right"
+    for shape in ("a4", "phone"):
+        drawing = tree.layout(views.tree, [], t, language, "x", shape)
+        assert drawing.sun[0] > drawing.size[0] / 2  # the sun (the first part read) stands on the right
+        fruits = next(placed for part, placed, _top in drawing.texts if part.bullet == tree.FRUIT)
+        assert fruits.align == "right"
 
 
 def test_the_briefing_is_one_screen(pack: Pack) -> None:

@@ -22,7 +22,8 @@ from bot.pack.readable import Reading
 from bot.progress import split_answered
 from storage.repository import WorkshopAnswers
 
-EMBEDDED = ("tree.png", "board-informal.png", "board-formal.png")  # the pictures the HTML shows
+# The pictures the HTML shows: print and 16:9 versions (and the narrow ones for phones).
+EMBEDDED = tuple(f"{name}{end}" for name in ("tree", "board-informal", "board-formal") for end in (".png", "-16x9.png"))
 CHAT_LINES = 60  # the chat part of a summary: the briefing, and the answers when they fit within this
 
 

@@ -63,12 +63,14 @@ class Person:
 
 @dataclass(frozen=True)
 class Figure:
-    """One picture: the print (A4) version, and a narrow one for phones when there is one."""
+    """One picture: the print (A4) version, a narrow one for phones and a 16:9 one for a wide
+    screen such as a projector, when there are."""
 
     name: str
     caption: str
     src: str
     phone_src: str | None
+    wide_src: str | None = None
 
 
 class Typed(NamedTuple):
@@ -108,8 +110,10 @@ def _data_uri(png: bytes) -> str:
 def _figure(name: str, images: dict[str, bytes], phone: dict[str, bytes], caption: str) -> Figure | None:
     if name not in images:
         return None
-    narrow = phone.get(name)
-    return Figure(name, caption, _data_uri(images[name]), _data_uri(narrow) if narrow else None)
+    narrow, wide = phone.get(name), images.get(name.replace(".png", "-16x9.png"))
+    return Figure(
+        name, caption, _data_uri(images[name]), _data_uri(narrow) if narrow else None, _data_uri(wide) if wide else None
+    )
 
 
 def _words(t: NullTranslations) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """The pack's pictures as PNG files: the tree of collaboration and the two boards of strengths,
-each for paper (A4) and for a projector (16:9); the boards also narrow, for the HTML on a phone."""
+each for paper (A4), for a projector (16:9) and narrow, for the HTML on a phone."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def draw(views: Views, t: NullTranslations, language: str) -> tuple[dict[str, Im
         )
         images["tree.png"] = tree.render(views.tree, recognised, t, language, subtitle)
         images["tree-16x9.png"] = tree.render(views.tree, recognised, t, language, subtitle, "wide")
+        phone["tree.png"] = tree.render(views.tree, recognised, t, language, subtitle, "phone")
     if "b" in views.exercises:
         for side in SIDES:
             images[f"board-{side}.png"] = board.render(side, views.board[side], t, language, subtitle)

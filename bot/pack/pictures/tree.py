@@ -1,8 +1,9 @@
 """The "Boom van samenwerking" as the hand-out draws it, filled with the group's answers.
 
 Sun, fruits in the crown, the chosen roles in the trunk, the watering can beside it, the pitfalls,
-the roots below. Two shapes: A4 portrait at 150 dpi for paper, and 16:9 (1920x1080) for a
-projector. Each part takes the room its items need; when everything does not fit, every part is
+the roots below. Three shapes: A4 portrait at 150 dpi for paper, 16:9 (1920x1080) for a
+projector, and a narrow one for a phone, where the sun, the can and the pitfalls stand above the
+crown and the page grows downwards as far as the text needs. Each part takes the room its items need; when everything does not fit, every part is
 shortened at the same level (fewer lines per item, then the same share of each list, most
 frequent first, with "+N more"), so no part is cut while another has room to spare.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from babel.support import NullTranslations
 from PIL import Image, ImageDraw
@@ -142,6 +143,7 @@ class Part:
     style: Style
     bullet: Color
     heading_style: Style = HEADING
+    count_style: Style = SMALL
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ class Placed:
     align: str
 
     def height(self, part: Part) -> float:
-        count = SMALL.line_height if part.count else 0
+        count = part.count_style.line_height if part.count else 0
         return self.heading_lines * part.heading_style.line_height + count + 6 + self.laid.height
 
 
@@ -167,7 +169,7 @@ def _draw_part(draw: ImageDraw.ImageDraw, part: Part, placed: Placed, top: float
     box = Box(placed.box.left, top, placed.box.right, placed.box.bottom)
     y = draw_paragraph(draw, box, top, part.heading, part.heading_style, 2, placed.align)
     if part.count:
-        y = draw_paragraph(draw, box, y, part.count, SMALL, 1, placed.align)
+        y = draw_paragraph(draw, box, y, part.count, part.count_style, 1, placed.align)
     draw_laid(draw, Box(box.left, y + 6, box.right, box.bottom), placed.laid, bullet=part.bullet, rtl=rtl)
 
 
@@ -260,7 +262,8 @@ def render(
     shape: str = "a4",
 ) -> Image.Image:
     """The picture. ``pitfalls``: (label, people) of the recognised pitfalls, most first.
-    ``shape``: "a4" (portrait, for paper) or "wide" (16:9, for a projector)."""
+    ``shape``: "a4" (portrait, for paper), "wide" (16:9, for a projector) or "phone" (narrow and
+    as tall as its content: one part under the other, for reading on a phone)."""
     return layout(tree, pitfalls, t, language, subtitle, shape).draw(t, subtitle, is_rtl(language))
 
 
@@ -271,6 +274,8 @@ def layout(
     rtl = is_rtl(language)
     more = lambda n: labels.more(n, t)  # noqa: E731 - a short callback
     parts = _parts(tree, pitfalls, t, rtl)
+    if shape == "phone":
+        return _phone(parts, more, rtl)
     if shape != "wide":
         return _portrait(parts, more, rtl)
     # The can goes under the sun or under the pitfalls, wherever the picture then shows most of
@@ -303,7 +308,10 @@ class Drawing:
         width, height = self.size
         image = Image.new("RGB", self.size, SKY)
         draw = ImageDraw.Draw(image)
-        draw_aligned(draw, 40, width - 40, self.title[0], labels.view_title("tree", t), TITLE, "center")
+        title, style = labels.view_title("tree", t), TITLE
+        while style.size > 24 and text_width(title, style.size, True) > width - 80:  # a long title on a phone
+            style = Style(style.size - 2, bold=True)
+        draw_aligned(draw, 40, width - 40, self.title[0], title, style, "center")
         draw_aligned(draw, 40, width - 40, self.title[1], subtitle, SMALL, "center")
         cx, cy, r, label_y = self.sun
         _draw_sun(draw, int(cx), int(cy), int(r))
@@ -492,4 +500,111 @@ def _wide(parts: dict[str, Part], more: Callable[[int], str], rtl: bool, can_fir
         ground=ground,
         roots=(band - 12, width / 2 - 80, width / 2),
         title=(52, 88),
+    )
+
+
+PHONE_WIDTH = 720  # shown about 360 px wide on a phone, like the boards: items at 13 px
+PHONE_MOST = 3600  # tallest phone tree: a phone scrolls, but not for ever
+
+
+def _bigger(part: Part) -> Part:
+    """A part in the phone picture's type sizes (the picture is shown at half its size)."""
+    return replace(
+        part,
+        style=Style(26, fill=part.style.fill),
+        heading_style=Style(32, bold=True, fill=part.heading_style.fill),
+        count_style=Style(24, fill=SMALL.fill),
+    )
+
+
+def _phone(parts: dict[str, Part], more: Callable[[int], str], rtl: bool) -> Drawing:
+    """Narrow, one part under the other: the sun, the watering can and the pitfalls each with its
+    sign and heading, then the crown with the fruits, the trunk with the roles, the roots under the
+    grass. As tall as what is shown; when that would pass PHONE_MOST, shortened evenly."""
+    width = PHONE_WIDTH
+    align = "right" if rtl else "left"
+    margin, header, gap = 24, 110, 36
+    sun_r, can_scale = 46, 0.5
+    big = {name: _bigger(part) for name, part in parts.items()}
+    full = Box(margin, 0, width - margin, 0)
+    rays = 48  # the sun's rays reach this far beyond its edge
+    # Room each sign takes beside its heading and above the items.
+    signs = {"sun": 2 * (sun_r + rays) + 10, "can": 360 * can_scale + 24, "pitfalls": 80}
+    sign_height = {"sun": 2 * (sun_r + rays), "can": 170 * can_scale + 10, "pitfalls": 54}
+
+    def beside(name: str) -> Box:
+        return Box(margin, 0, width - margin - signs[name], 0) if rtl else Box(margin + signs[name], 0, width - margin, 0)
+
+    headings: dict[str, tuple[Part, Placed]] = {}
+    for name in signs:
+        part = big[name]
+        only_heading = replace(part, items=[])
+        box = beside(name)
+        lines = len(wrap(part.heading, box.width, part.heading_style, 2))
+        headings[name] = (only_heading, Placed(box, lines, _EMPTY, 1, align))
+    source = {**big, **{name: replace(big[name], heading="", count="") for name in signs}}
+    trunk_text = Box(width / 2 - 170, 0, width / 2 + 170, 0)
+    crown_box = Box(margin + 60, 0, width - margin - 60, 0)
+    columns = {
+        "sun": (full, 1),
+        "can": (full, 1),
+        "pitfalls": (full, 1),
+        "fruits": (Box(crown_box.left + 30, 0, crown_box.right - 30, 0), 1),
+        "trunk": (trunk_text, 1),
+        "roots": (full, 1),
+    }
+    laid = _Levels(source, columns, more, align)
+
+    def sky(name: str, level: int) -> float:
+        part, placed = headings[name]
+        return max(sign_height[name], placed.height(part)) + laid.height(name, level) + gap
+
+    def tops(levels: dict[str, int]) -> dict[str, float]:
+        """Where each band starts, and (as "end") the picture's height."""
+        found = {"sun": float(header)}
+        found["can"] = found["sun"] + sky("sun", levels["sun"])
+        found["pitfalls"] = found["can"] + sky("can", levels["can"])
+        found["crown"] = found["pitfalls"] + sky("pitfalls", levels["pitfalls"]) + 30
+        found["trunk"] = found["crown"] + laid.height("fruits", levels["fruits"]) + 90
+        found["ground"] = found["trunk"] + laid.height("trunk", levels["trunk"]) + 100
+        found["end"] = found["ground"] + 90 + laid.height("roots", levels["roots"]) + 30
+        return found
+
+    levels = laid.solve(lambda levels: tops(levels)["end"] <= PHONE_MOST)
+    placed = {n: laid.placed(n, i) for n, i in levels.items()}
+    y = tops(levels)
+    crown = Box(crown_box.left, y["crown"], crown_box.right, y["trunk"] - 20)
+    texts = []
+    for name in signs:
+        part, heading = headings[name]
+        texts.append((part, heading, y[name]))
+        below = max(sign_height[name], heading.height(part))
+        texts.append((source[name], placed[name], y[name] + below))
+    texts += [
+        (big["fruits"], placed["fruits"], crown.top + 40),
+        (big["trunk"], placed["trunk"], crown.bottom + 40),
+        (big["roots"], placed["roots"], y["ground"] + 90),
+    ]
+
+    def start(w: float) -> float:
+        """The left edge of a sign ``w`` wide at the side where reading starts."""
+        return width - margin - w if rtl else margin
+
+    return Drawing(
+        size=(width, int(y["end"])),
+        texts=texts,
+        crown=crown,
+        trunk=(
+            (trunk_text.left - 20, crown.bottom - 20),
+            (trunk_text.right + 20, crown.bottom - 20),
+            (trunk_text.right + 50, y["ground"]),
+            (trunk_text.left - 50, y["ground"]),
+        ),
+        sun=(start(2 * (sun_r + rays)) + sun_r + rays, y["sun"] + sun_r + rays, sun_r, y["sun"] + sun_r + rays + 10),
+        # The spout points into the page, towards the tree: to the right, or to the left in RTL.
+        can=(start(360 * can_scale), y["can"], rtl, can_scale),
+        warning=(start(52) + 26, y["pitfalls"]),
+        ground=y["ground"],
+        roots=(60, width / 2 - 40, width / 2),
+        title=(56, 94),
     )
