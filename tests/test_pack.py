@@ -23,7 +23,7 @@ from bot.pack.csv_export import FORMULA_STARTS, safe_cell
 from bot.pack.messages import LIMIT
 from bot.pack.pictures import board, tree
 from bot.pack.pictures.bidi import visual
-from bot.pack.pictures.drawing import Style, font, width, wrap
+from bot.pack.pictures.drawing import LEVELS, Style, font, width, wrap
 from bot.pack.pictures.shaping import runs
 from bot.pack.views import compute
 from bot.progress import split_answered
@@ -659,7 +659,7 @@ def test_the_briefing_is_one_screen(pack: Pack) -> None:
     assert "According to themselves: معرفة الثقافة (Arabic)" in text
     assert "Both sides mention: cultuur" in text
     # Formal workers' strength: Arabic against Dutch, untranslated: no false "no words in common".
-    assert "Not compared: the two sides wrote in different languages (Arabic, Dutch)." in text
+    assert "Not compared: the two sides wrote in different languages (Arabic, Dutch) and there is no translation." in text
     assert text.count("No words in common") == 0
     # Roles that meet and roles nobody takes on; the best matches; the pitfalls recognised most.
     assert "Coordinator 2/2" in text and "Guardian ×1" in text and "Referrer ×1" in text
@@ -766,3 +766,72 @@ def test_a_workshop_of_300_produces_the_whole_pack(db: Database) -> None:
     hidden = next(p for p in reversed(data.participants) if not p.pack_named)
     assert f">{escape(named.display_name)}<" in pack.html
     assert f">{escape(hidden.display_name)}<" not in pack.html  # they chose their answers without their name
+
+
+def _market_text(db: Database, people: dict, title: str) -> tuple[str, str, Pack]:
+    """(the briefing's needs and offers block, the HTML's market section, the pack) in English."""
+    pack = build_pack(load(db, make_workshop(db, title, people)), "en")
+    text = strip_isolates(pack.briefing)
+    block = text[text.index("What we look for and what we offer") :].split("\n\n")[0]
+    section = pack.html[pack.html.index('<section id="market">') :]
+    return block, section[: section.index("</section>")], pack
+
+
+def test_needs_and_offers_in_different_languages_are_not_called_unmatched(db: Database) -> None:
+    """Issue 10 point 3: where the matcher cannot compare (a need in Arabic, offers only in Dutch,
+    no translation), the pack says so and why, instead of "no suggestions yet"."""
+    people = {
+        "Anne": ("formal", "CJG", "nl", {"a.offer": "Kennis van opvoeding en scholen"}),
+        "Yusuf": ("keyfigure", None, "ar", {"a.seek": "معلومات عن المدارس"}),
+    }
+    block, section, _pack = _market_text(db, people, "Twee talen")
+    expected = (
+        "No suggestions: what the two sides look for and offer is written in different languages "
+        "(Arabic, Dutch) and there is no translation, so it could not be compared."
+    )
+    assert expected in block and "No suggestions yet" not in block
+    assert escape(expected, quote=False) in section and "No suggestions yet" not in section
+
+
+def test_needs_and_offers_compared_without_a_match_say_so(db: Database) -> None:
+    people = {
+        "Anne": ("formal", "CJG", "nl", {"a.offer": "Kennis van opvoeding"}),
+        "Sanne": ("volunteer", None, "nl", {"a.seek": "Een ruimte voor bijeenkomsten"}),
+    }
+    block, section, _pack = _market_text(db, people, "Geen match")
+    expected = "No suggestions: nothing one side looks for meets what the other side offers."
+    assert expected in block and expected in section
+    assert "No suggestions yet" not in block and "Not compared" not in block
+
+
+def test_suggestions_name_the_languages_they_could_not_compare(db: Database) -> None:
+    """Some needs and offers meet in Dutch; the Tigrinya ones could not be compared: said beside the
+    suggestions, naming the untranslated language only (not the reader's own)."""
+    people = {
+        "Anne": ("formal", "CJG", "nl", {"a.offer": "Informatie over scholen"}),
+        "Sanne": ("volunteer", None, "nl", {"a.seek": "Informatie over scholen"}),
+        "Kidane": ("selforg", None, "ti", {"a.seek": "ወለዲ CJG ይፈልጡ"}),
+    }
+    block, section, _pack = _market_text(db, people, "Deels")
+    note = "Not compared: answers in Tigrinya have no translation and the other side did not write in it."
+    assert "• Sanne → Anne: words: Informatie, scholen" in block
+    assert note in block and note in section
+
+
+def test_the_strength_board_says_what_it_could_not_compare(db: Database) -> None:
+    """Shared words in Dutch, and besides them Arabic answers no one on the other side wrote in:
+    the briefing, the page and the picture say the Arabic ones were not compared."""
+    people = {
+        "Anne": ("formal", "CJG", "nl", {"b.other_knowledge": ["Ze kennen de cultuur"]}),
+        "Sanne": ("volunteer", None, "nl", {"b.own_knowledge": ["Kennis van de cultuur"]}),
+        "Yusuf": ("keyfigure", None, "ar", {"b.own_knowledge": ["أعرف اللغة والثقافة"]}),
+    }
+    pack = build_pack(load(db, make_workshop(db, "Kracht", people)), "en")
+    note = "Not compared: answers in Arabic have no translation and the other side did not write in it."
+    text = strip_isolates(pack.briefing)
+    assert "Both sides mention: cultuur" in text and note in text
+    assert note in pack.html
+    views = compute(load(db, make_workshop(db, "Kracht 2", people)), "en")
+    cards = board._cards("informal", views.board["informal"], translations("en"), "en", LEVELS[0], 600, True)
+    knowledge = next(card for card in cards if card.shared)
+    assert "cultuur" in knowledge.shared and knowledge.note == note

@@ -26,7 +26,7 @@ from bot.flows import all_flows
 from bot.i18n import is_rtl
 from bot.pack import labels
 from bot.pack.answers import Reader, by_question
-from bot.pack.readable import MARK, Reading
+from bot.pack.readable import MARK, Reading, market_comparison, not_compared
 from bot.pack.views import SIDES, Views, other_side
 from bot.timefmt import format_meeting
 from storage.models import Participant
@@ -164,7 +164,6 @@ def _words(t: NullTranslations) -> dict[str, str]:
             "A role one person expects that someone of the other side takes on, or a need whose words occur in "
             "what someone of the other side offers: a start for a conversation, not a verdict."
         ),
-        "no_matches": _("No suggestions yet: they appear when both sides said what they look for and offer."),
         "roles_reason": _("roles: {roles}"),
         "words_reason": _("words: {words}"),
         "per_participant": _("Per participant"),
@@ -176,7 +175,6 @@ def _words(t: NullTranslations) -> dict[str, str]:
         "informal_workers": _("Informal workers"),
         "transcript": _("automatic transcript:"),
         "machine_translation": _("machine translation"),
-        "not_compared": _("Not compared: answers in {languages} have no translation and the other side did not write in it."),
     }
 
 
@@ -311,7 +309,8 @@ def document(
             mt_mark=MARK,
             reader_language=language,
             gloss=reading.gloss,
-            languages_named=lambda codes: ", ".join(reading.named(code) for code in codes),
+            not_compared=lambda codes, whole: not_compared(codes, whole, t, language),
+            market_notes=market_comparison(views.market, t, language),
             legend=reading.legend(),
             TOP=TOP,
             NAMES=NAMES,

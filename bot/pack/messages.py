@@ -13,7 +13,7 @@ from bot.engine.model import FORMAL, INFORMAL
 from bot.flows import all_flows
 from bot.i18n import isolate
 from bot.pack import labels
-from bot.pack.readable import Reading, language_named
+from bot.pack.readable import Reading, market_comparison, not_compared
 from bot.pack.views import SIDES, Entry, StrengthCell, Views
 from bot.timefmt import format_meeting
 
@@ -92,17 +92,17 @@ def _strength(views: Views, side: str, reading: Reading, t: NullTranslations) ->
         for word, n, m in cell.shared:
             shared[word] += n + m
     both = [c for c in cells if c.by_others.entries and c.by_themselves.entries]
+    comparable = any(c.comparable for c in both)
     if shared:
         words = [isolate(w) for w, _n in shared.most_common(WORDS)]
         lines.append("• " + _("Both sides mention: {words}").format(words=listing(words, len(shared), t, ", ")))
-    elif any(c.comparable for c in both):
+    elif comparable:
         lines.append("• " + _("No words in common yet: talk about where the views differ."))
-    elif both:
-        languages = sorted({lang for c in both for lang in c.uncompared})
-        named = ", ".join(language_named(lang, reading.language) for lang in languages)
-        lines.append("• " + _("Not compared: the two sides wrote in different languages ({languages}).").format(
-            languages=named
-        ))
+    # Where some answers could not be compared, say so, rather than let "in common" or "not in
+    # common" stand for them too.
+    uncompared = sorted({lang for c in both for lang in c.uncompared})
+    if uncompared:
+        lines.append("• " + not_compared(uncompared, not comparable, t, reading.language))
     return lines
 
 
@@ -126,9 +126,9 @@ def _market(views: Views, reading: Reading, t: NullTranslations) -> list[str]:
     _ = t.gettext
     matches = views.market.matches
     lines = [labels.view_title("market", t)]
+    notes = ["• " + note for note in market_comparison(views.market, t, reading.language)]
     if not matches:
-        lines.append(_("No suggestions yet: they appear when both sides said what they look for and offer."))
-        return lines
+        return lines + notes
     for m in matches[:MATCHES]:
         reasons = []
         if m.roles:
@@ -139,7 +139,7 @@ def _market(views: Views, reading: Reading, t: NullTranslations) -> list[str]:
         lines.append(f"• {seeker} → {offerer}: {'; '.join(reasons)}")
     if len(matches) > MATCHES:
         lines.append(labels.more(len(matches) - MATCHES, t))
-    return lines
+    return lines + notes
 
 
 def short_label(label: str, stops: Sequence[str] = (": ", " (")) -> str:

@@ -4,12 +4,13 @@ without one, the original with its language named in the reader's language."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 from babel import Locale
 from babel.support import NullTranslations
 
 from bot.i18n import isolate
-from bot.pack.views import Answers
+from bot.pack.views import Answers, Market
 
 MARK = "🌐"  # stands before every machine translation; the legend says what it means
 
@@ -68,6 +69,47 @@ class Reading:
         if self.answers.translations:
             return _("{mark} machine translation into your language; the original comes first.").format(mark=MARK)
         return _("Answers in another language are shown as written, with the language named.")
+
+
+def not_compared(codes: Sequence[str], whole: bool, t: NullTranslations, reader: str) -> str:
+    """Why answers were not compared: written in languages the other side did not write in, with
+    no translation. ``whole``: nothing at all could be compared (every language is named);
+    otherwise the untranslated languages are named, not the reader's own."""
+    _ = t.gettext
+    if whole:
+        named = ", ".join(language_named(code, reader) for code in codes)
+        return _("Not compared: the two sides wrote in different languages ({languages}) and there is no translation.").format(
+            languages=named
+        )
+    untranslated = [code for code in codes if code != reader] or list(codes)
+    named = ", ".join(language_named(code, reader) for code in untranslated)
+    return _("Not compared: answers in {languages} have no translation and the other side did not write in it.").format(
+        languages=named
+    )
+
+
+def market_comparison(market: Market, t: NullTranslations, reader: str) -> list[str]:
+    """What to say about how needs and offers were compared: without suggestions, why there are
+    none (nothing given yet, nothing met, or nothing could be compared); with them, the languages
+    that could not be compared, if any."""
+    _ = t.gettext
+    found = []
+    if not market.matches:
+        if market.compared:
+            found.append(_("No suggestions: nothing one side looks for meets what the other side offers."))
+        elif market.uncompared:
+            named = ", ".join(language_named(code, reader) for code in market.uncompared)
+            return [
+                _(
+                    "No suggestions: what the two sides look for and offer is written in different languages "
+                    "({languages}) and there is no translation, so it could not be compared."
+                ).format(languages=named)
+            ]
+        else:
+            return [_("No suggestions yet: they appear when both sides said what they look for and offer.")]
+    if market.uncompared:
+        found.append(not_compared(market.uncompared, False, t, reader))
+    return found
 
 
 def shorten(text: str, length: int | None = None) -> str:

@@ -380,8 +380,18 @@ class Match:
 
 @dataclass(frozen=True)
 class Market:
+    """Suggested conversations, and what could be compared to find them.
+
+    A need's words are looked for in the other side's offers in the same language only (the
+    reader's, for translated items). ``uncompared`` names the languages of needs or offers that
+    the other side did not write in (untranslated): nothing in them could meet, which says nothing
+    about whether they would. ``compared``: something could be compared at all (roles one side
+    expects and the other takes on, or needs and offers in a shared language)."""
+
     wishes: tuple[Wishes, ...]
     matches: tuple[Match, ...]  # best first; at most MATCHES_PER_PERSON per seeker
+    compared: bool = False
+    uncompared: tuple[str, ...] = ()
 
 
 def wishes(answers: Answers) -> tuple[Wishes, ...]:
@@ -444,7 +454,29 @@ def market(answers: Answers) -> Market:
         for pid, (role_ids, shared) in best[:MATCHES_PER_PERSON]:
             matches.append(Match(seeker.person, people[pid], tuple(role_ids), tuple(shared)))
     matches.sort(key=lambda m: (-m.score, m.seeker.id, m.offerer.id))
-    return Market(wishes=all_wishes, matches=tuple(matches))
+    compared, uncompared = _market_comparison(all_wishes)
+    return Market(wishes=all_wishes, matches=tuple(matches), compared=compared, uncompared=uncompared)
+
+
+def _market_comparison(all_wishes: Iterable[Wishes]) -> tuple[bool, tuple[str, ...]]:
+    """(anything could be compared, languages of needs or offers the other side did not write in)."""
+    needs: dict[str, set[str]] = {side: set() for side in SIDES}
+    offers: dict[str, set[str]] = {side: set() for side in SIDES}
+    expects: dict[str, set[str]] = {side: set() for side in SIDES}
+    takes: dict[str, set[str]] = {side: set() for side in SIDES}
+    for w in all_wishes:
+        needs[w.side].update(language_of(k) for k in w.seek_words)
+        offers[w.side].update(language_of(k) for k in w.offer_words)
+        expects[w.side].update(w.expects)
+        takes[w.side].update(w.takes)
+    compared = any(
+        needs[side] & offers[other_side(side)] or (expects[side] and takes[other_side(side)]) for side in SIDES
+    )
+    written = {side: needs[side] | offers[side] for side in SIDES}
+    informal, formal = (written[side] for side in SIDES)
+    if not (needs[INFORMAL] and offers[FORMAL]) and not (needs[FORMAL] and offers[INFORMAL]):
+        return compared, ()  # no side said what it looks for with the other saying what it offers
+    return compared, tuple(sorted(informal ^ formal))
 
 
 # --- Valkuilen --------------------------------------------------------------------------------

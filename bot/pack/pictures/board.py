@@ -33,6 +33,7 @@ from bot.pack.pictures.drawing import (
     spoken,
     width,
 )
+from bot.pack.readable import not_compared
 from bot.pack.views import StrengthCell, Tally
 
 SIZE = (1240, 1754)  # A4 portrait at 150 dpi: the widest and tallest the print version gets
@@ -75,8 +76,13 @@ def _shared_text(cell: StrengthCell, t: NullTranslations, rtl: bool) -> str:
         return text + (" " + labels.more(len(words) - 8, t) if len(words) > 8 else "")
     if cell.by_others.entries and cell.by_themselves.entries and cell.comparable:
         return t.gettext("No words in common yet: talk about where the views differ.")
-    if cell.by_others.entries and cell.by_themselves.entries:
-        return t.gettext("Not compared: the two sides wrote in different languages.")
+    return ""
+
+
+def _note(cell: StrengthCell, t: NullTranslations, language: str) -> str:
+    """Answers that could not be compared, and why: said beside whatever was compared."""
+    if cell.uncompared and cell.by_others.entries and cell.by_themselves.entries:
+        return not_compared(cell.uncompared, not cell.comparable, t, language)
     return ""
 
 
@@ -96,6 +102,7 @@ class _Card:
     shared_style: Style
     side_by_side: bool
     width: float
+    note: str = ""  # answers not compared, and why (grey, under the shared words)
 
     def column_width(self) -> float:
         inner = self.width - 2 * PAD
@@ -111,12 +118,26 @@ class _Card:
         heights = [self.column_height(c) for c in self.columns]
         body = max(heights) if self.side_by_side else sum(heights)
         shared = paragraph_height(self.shared, self.width - 2 * PAD, self.shared_style, 2) + 12 if self.shared else 0
-        return PAD - 10 + self.heading_style.line_height + body + shared + 12
+        note = paragraph_height(self.note, self.width - 2 * PAD, self.note_style, 3) + 6 if self.note else 0
+        if self.note and not self.shared:
+            note += 6  # the line above it
+        return PAD - 10 + self.heading_style.line_height + body + shared + note + 12
+
+    @property
+    def note_style(self) -> Style:
+        return Style(self.shared_style.size - 1, fill=SMALL.fill)
 
 
 def _cards(
-    side: str, cells: tuple[StrengthCell, ...], t: NullTranslations, rtl: bool, level: Level, card_width: float, phone: bool
+    side: str,
+    cells: tuple[StrengthCell, ...],
+    t: NullTranslations,
+    language: str,
+    level: Level,
+    card_width: float,
+    phone: bool,
 ) -> list[_Card]:
+    rtl = is_rtl(language)
     _ = t.gettext
     more = lambda n: labels.more(n, t)  # noqa: E731 - a short callback
     colour = SIDE_COLOURS.get(side, INK)
@@ -143,6 +164,7 @@ def _cards(
                 PHONE_SHARED if phone else SHARED,
                 not phone,
                 card_width,
+                _note(cell, t, language),
             )
         )
     return cards
@@ -172,10 +194,14 @@ def _draw_card(draw: ImageDraw.ImageDraw, card: _Card, left: float, top: float, 
             cy = draw_laid(draw, Box(box.left, cy, box.right, box.bottom), column.laid, bullet=column.colour, rtl=rtl)
         y = cy + 8
         lowest = max(lowest, y)
-    if card.shared:
+    if card.shared or card.note:
         line_y = lowest + 2
         draw.line((inner.left, line_y, inner.right, line_y), fill=EDGE, width=1)
-        draw_paragraph(draw, inner, line_y + 6, card.shared, card.shared_style, 2, align)
+        y = line_y + 6
+        if card.shared:
+            y = draw_paragraph(draw, inner, y, card.shared, card.shared_style, 2, align)
+        if card.note:
+            draw_paragraph(draw, inner, y, card.note, card.note_style, 3, align)
 
 
 def render(
@@ -194,7 +220,7 @@ def render(
     card_width = (page_width - 2 * margin - GAP * (per_row - 1)) / per_row
 
     def layout(level: Level) -> tuple[list[_Card], list[float], float]:
-        cards = _cards(side, cells, t, rtl, level, card_width, shape == "phone")
+        cards = _cards(side, cells, t, language, level, card_width, shape == "phone")
         rows = [cards[i : i + per_row] for i in range(0, len(cards), per_row)]
         heights = [max(c.height for c in row) for row in rows]
         return cards, heights, HEADER + sum(h + GAP for h in heights) + 10
