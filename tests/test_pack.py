@@ -835,3 +835,22 @@ def test_the_strength_board_says_what_it_could_not_compare(db: Database) -> None
     cards = board._cards("informal", views.board["informal"], translations("en"), "en", LEVELS[0], 600, True)
     knowledge = next(card for card in cards if card.shared)
     assert "cultuur" in knowledge.shared and knowledge.note == note
+
+
+def test_the_page_spares_the_facilitator_noise(pack: Pack) -> None:
+    """Who joined without answering is named apart (not counted as "not started"), roles nobody
+    named are one line instead of rows of zeros, and consent is not listed as an answer."""
+    page = strip_isolates(pack.html)
+    progress = page[page.index('<section id="progress">') : page.index("</section>")]
+    assert "4 people · finished: 2, not started: 0" in progress
+    assert "Joined, no answers yet: " in progress and "Piet" in progress
+    assert "<h3>Not started</h3>" not in progress
+    roles = page[page.index('<section id="roles">') :]
+    roles = roles[: roles.index("</section>")]
+    unnamed = "Not taken on, expected or put in the trunk by anyone: "
+    assert roles.count(unnamed) == 2  # under each side's table
+    listed = roles[roles.index(unnamed) :].split("</p>")[0]
+    assert "Fixer" in listed and "<strong>Fixer</strong>" not in roles  # a line, not a row of zeros
+    assert "<strong>Coordinator</strong>" in roles  # a role people named keeps its row
+    answers = page[page.index('<section id="answers">') :]
+    assert "Consent" not in answers and "consent" not in answers

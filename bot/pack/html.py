@@ -35,6 +35,7 @@ TOP = 15  # items per list in a view; the last section has them all
 NAMES = 12  # names per list
 MATCHES = 300
 WORDS_ONLY = 8  # words "only one side mentions" per card
+BOOKKEEPING = frozenset({"intro.consent", "intro.pack"})  # consent and the name choice: not answers to read
 
 
 @functools.cache
@@ -159,6 +160,8 @@ def _words(t: NullTranslations) -> dict[str, str]:
         "expected_by": _("Expected by"),
         "in_trunk": _("In the trunk"),
         "nobody_asked": _("nobody asked for it"),
+        "joined_only": _("Joined, no answers yet: {names}"),
+        "named_by_nobody": _("Not taken on, expected or put in the trunk by anyone: {roles}"),
         "suggested": _("Suggested conversations"),
         "market_intro": _(
             "A role one person expects that someone of the other side takes on, or a need whose words occur in "
@@ -230,7 +233,7 @@ def document(
         "summary": labels.people_count(len(p.rows), t)
         + " · "
         + _("finished: {finished}, not started: {not_started}").format(
-            finished=len(p.finished), not_started=len(p.not_started)
+            finished=len(p.finished), not_started=len(p.waiting)  # who joined without answering: said apart
         ),
         "exercises": [
             (
@@ -251,6 +254,8 @@ def document(
     all_answers = []  # (exercise, question, rows), exercise None when it is the same as the one before
     current = None
     for _flow, _step, key, all_rows in by_question(data):
+        if key in BOOKKEEPING:
+            continue
         rows = [row for row in all_rows if labels.shown_on_wall(row.person, key)]
         if not rows:
             continue
