@@ -69,13 +69,15 @@ def owes_prompt(event: Event, outcome: Outcome) -> bool:
     """Whether the event is answered with a new prompt message.
 
     A button (an event that names its step, other than typed text) that was stale or refused is
-    answered on the button itself; a tick in a multiple choice edits the check marks in place."""
+    answered on the button itself; a tick in a multiple choice edits the check marks in place (a
+    control there, such as "what the roles mean", is answered with a new prompt)."""
     from_button = getattr(event, "at", None) is not None and not isinstance(event, TextInput)
     if not from_button:
         return True
     if outcome.stale or not outcome.accepted:
         return False
-    return not (isinstance(event, Pick) and outcome.view.kind is Kind.MULTI and outcome.view.key == event.at)
+    ticked = isinstance(event, Pick) and any(o.id == event.option for o in outcome.view.options)
+    return not (ticked and outcome.view.kind is Kind.MULTI and outcome.view.key == event.at)
 
 
 def bind_text(event: Event, stored: hot.StoredPosition | None, message_id: int | None) -> Event:

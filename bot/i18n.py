@@ -109,6 +109,16 @@ def is_rtl(language: str) -> bool:
     return language in RTL_LANGUAGES
 
 
+RLM = "\u200f"  # right-to-left mark: starts a line right-to-left even when it begins with Latin text or a bullet
+
+
+def directed(text: str, language: str) -> str:
+    """In Arabic and Farsi, every line reads right to left, whatever it starts with."""
+    if not is_rtl(language):
+        return text
+    return "\n".join(RLM + line if line else line for line in text.split("\n"))
+
+
 def isolate(text: str) -> str:
     """Wrap user text in Unicode first-strong isolation so right-to-left answers (and Latin names
     inside right-to-left messages) keep their own direction."""

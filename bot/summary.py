@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from babel.support import NullTranslations
 
 from bot.engine.model import FORMAL, Kind, side_for_role
-from bot.engine.render import step_label
+from bot.engine.render import separator, step_label
 from bot.engine.voice import is_voice, refs
 from bot.flows import workshop_flows
 from bot.i18n import isolate
@@ -98,7 +98,7 @@ def answer_sections(views: Views, reading: Reading, t: NullTranslations) -> list
             else:  # a voice answer's transcript is already shown with its translation (or language)
                 spoken = [is_voice(r) for r in reader.items(row)]
                 items = [v if voice else reading.line(v, row.answer.language) for v, voice in zip(items, spoken, strict=False) if v.strip()]
-            lines.append(who[row.person.id] + ("; ".join(items) if items else empty))
+            lines.append(who[row.person.id] + (separator(t).join(items) if items else empty))
         sections.setdefault(exercise, []).append("\n".join(lines))
     out = []
     for flow in workshop_flows(data.workshop.exercises, data.workshop.length):

@@ -139,7 +139,7 @@ def test_progress_counts_shown_steps(db: Database) -> None:
     conversation, pid = start(db)
     handle = driver(conversation, pid)
     view = go_to(handle, handle(Show()), "b.other_skills")
-    assert view.header == "B · step 3 of 13"  # the full name of the exercise is on its first step
+    assert view.header == "B · step 3 of 12"  # the full name on its first step; b.reaction is for the meeting
 
 
 def test_restart_exercise_keeps_answers(db: Database) -> None:

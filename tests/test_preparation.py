@@ -81,10 +81,25 @@ def test_the_short_preparation_asks_exactly_what_the_flows_declare() -> None:
 
 def test_the_full_hand_out_is_still_all_there() -> None:
     keys = set(shown_keys(FULL))
+    flows = workshop_flows("abcde", FULL)
+    answers = {"intro.consent": "yes", "intro.role": "volunteer"}
     for flow in all_flows():
         for step in flow.steps:
-            if step.when is None and step.kind is not Kind.REVIEW:
+            if step.when is None and step.kind is not Kind.REVIEW and not step.at_meeting:
                 assert flow.key(step) in keys, flow.key(step)
+            elif step.at_meeting:
+                # A question of the meeting itself: not asked before it, there to answer from /myanswers.
+                assert flow.key(step) not in keys
+                at = Position("review", "overview", return_to="c.why", choosing=flow.id)
+                listed = run(State(flows, answers, at, FULL), Show(), EN, BUTTONS).view
+                assert step.id in [o.id for o in listed.options], flow.key(step)
+                opened = run(State(flows, answers, at, FULL), Pick(step.id, at="review.overview"), EN, BUTTONS)
+                assert opened.view.key == flow.key(step)
+                answered = run(State(flows, answers, opened.position, FULL), TextInput("later"), EN, BUTTONS)
+                assert answered.changes == {flow.key(step): "later"} and answered.view.key == "c.why"
+    assert {"a.inspiring", "b.reaction", "e.scribe", "e.notes"} == {
+        f.key(s) for f in all_flows() for s in f.steps if s.at_meeting
+    }
 
 
 def test_each_exercise_starts_with_its_estimate_from_the_declared_steps() -> None:
@@ -282,6 +297,11 @@ def test_prompts_name_the_control_of_the_transport() -> None:
     assert "type /done" in in_terminal and "“Done”" not in in_terminal
     org = run(State(flows, {}, Position("intro", "org"), FULL), Show(), EN, COMMANDS).view.text
     assert "type /skip" in org
+    # How a list is filled: one per message on Telegram, one per line in the terminal.
+    assert "One per message" in on_telegram and "per message" not in in_terminal and "One per line" in in_terminal
+    # Said under the first of a row of lists; the "Added" notice repeats it at every item.
+    skills = run(State(flows, {"intro.role": "volunteer"}, Position("b", "other_skills"), FULL), Show(), EN, BUTTONS).view
+    assert "One per message" not in skills.text and skills.text.startswith("(b) Skills")
 
 
 def test_success_and_error_notices_differ(db: Database) -> None:
@@ -296,7 +316,7 @@ def test_success_and_error_notices_differ(db: Database) -> None:
 @pytest.mark.parametrize(("language", "opening"), [("en", "“"), ("nl", "“"), ("pl", "„"), ("uk", "«"), ("fa", "«"), ("ar", "«"), ("ti", "«")])
 def test_quotes_use_the_languages_own_marks(language: str, opening: str) -> None:
     flows = workshop_flows("abcde", FULL)
-    state = State(flows, {"intro.role": "formal"}, Position("d", "power_quotes"), FULL)
+    state = State(flows, {"intro.role": "formal"}, Position("d", "power_recognise"), FULL)
     view = run(state, Show(), translations(language), BUTTONS).view
     assert view.text.split("\n\n")[1].startswith(opening)
 
@@ -340,3 +360,93 @@ def test_the_pack_shows_a_short_preparation_finished(db: Database) -> None:
     progress = compute(data).progress
     assert progress.exercises == ("a", "b", "c", "e")  # D is for the meeting in the short preparation
     assert [p.id for p in progress.finished] == [pid] and not progress.not_started
+
+
+# --- the full hand-out's burden: reading on demand, nothing re-printed ------------------------
+
+
+def test_the_closing_review_shows_every_answer_only_when_asked(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    given = {}
+    view = handle(Show())
+    for _ in range(300):
+        if view.kind is Kind.REVIEW:
+            break
+        from tests.walk import answer_for
+
+        for event in answer_for(view, "informal", "r", given):
+            view = handle(event)
+    # At the end of the walk: a few lines and buttons, not hundreds of words of answers again.
+    assert view.kind is Kind.REVIEW and len(view.text.split()) < 25
+    assert not any(answer in view.text for answer in given.values() if isinstance(answer, str) and " " in answer)
+    ids = [o.id for o in view.options]
+    assert ids[0] == "_all" and "finish" in ids and "a" in ids
+    shown = handle(Pick("_all", at="review.overview"))
+    assert shown.key == "review.overview" and given["a.seek"] in shown.text and len(shown.text.split()) > 200
+    assert "_all" not in [o.id for o in shown.options] and "finish" in [o.id for o in shown.options]
+    assert handle(Back(at="review.overview")).text == view.text  # back to the short screen
+    # /myanswers is asking: every answer at once.
+    opened = handle(OpenAnswers())
+    assert given["a.seek"] in opened.text
+    handle(Resume(at="review.overview"))
+    assert handle(Pick("finish", at="review.overview")).finished
+
+
+def test_role_descriptions_come_on_demand(db: Database) -> None:
+    from bot.flows.e_core import FORMAL_ROLES as ROLES
+
+    conversation, pid = start(db)  # a formal worker: the formal roles are her own
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "e.roles_own")
+    description = ROLES[0].description.msgid
+    assert description not in view.text and ROLES[0].label.msgid in [o.label for o in view.options]
+    about = next(c for c in view.controls if c.id == "_about")
+    assert about.label == "ℹ️ What the roles mean"
+    handle(Pick(ROLES[1].id, at="e.roles_own"))
+    reply = conversation.handle(pid, Pick("_about", at="e.roles_own"))
+    explained = reply.outcome.view
+    assert reply.owes_prompt  # a new message with the descriptions, not a keyboard edit
+    assert explained.key == "e.roles_own" and description in explained.text and explained.listed
+    assert [o.id for o in explained.options if o.selected] == [ROLES[1].id]  # nothing changed
+    assert not any(c.id == "_about" for c in explained.controls)
+    tick = conversation.handle(pid, Pick(ROLES[2].id, at="e.roles_own"))
+    assert not tick.owes_prompt  # a tick still edits only the buttons
+    # The trunk, with the roles of both sides, explains them on demand too.
+    trunk = go_to(handle, handle(Done(at="e.roles_own")), "e.trunk")
+    assert any(c.id == "_about" for c in trunk.controls) and description not in trunk.text
+
+
+def test_the_quotes_and_their_question_are_one_step() -> None:
+    flows = workshop_flows("abcde", FULL)
+    state = State(flows, {"intro.role": "formal"}, Position("d", "intro"), FULL)
+    outcome = run(state, Done(at="d.intro"), EN, BUTTONS)
+    view = outcome.view
+    assert view.key == "d.power_recognise" and view.kind is Kind.YESNO
+    assert "do you recognise this?" in view.text and "— manager of a care organisation" in view.text
+    assert [s.id for s in flow_by_id("d").steps if s.kind is Kind.INFO] == ["intro"]
+
+
+def test_the_consent_names_what_the_preparation_asks() -> None:
+    for length, organisation in ((SHORT, False), (FULL, True)):
+        flows = workshop_flows("abcde", length)
+        for language in ("en", "nl", "ar"):
+            t = translations(language)
+            view = run(State(flows, {}, None, length), Show(), t, BUTTONS).view
+            assert view.key == "intro.consent" and "{stored}" not in view.text
+            stored = t.gettext(
+                "your answers (typed or spoken), the name you give, your role and organisation, your language, how "
+                "far you are, and your Telegram user id and chat id (to send you messages)"
+            )
+            assert (stored in view.text) is organisation, (length, language)
+            asks = "intro.org" in shown_keys(length)
+            assert asks is organisation
+
+
+def test_arabic_and_farsi_join_items_with_their_own_semicolon() -> None:
+    from bot.engine.render import format_answer
+
+    step = next(s for s in flow_by_id("b").steps if s.id == "other_skills")
+    assert format_answer(step, ["أ", "ب"], translations("ar")) == "\u2068أ\u2069؛ \u2068ب\u2069"
+    assert "؛ " in format_answer(step, ["a", "b"], translations("fa"))
+    assert "; " in format_answer(step, ["a", "b"], translations("nl"))

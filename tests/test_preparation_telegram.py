@@ -46,6 +46,20 @@ async def test_a_volunteer_finishes_the_short_preparation_in_arabic_changes_one_
     assert buttons(ticked)[0]["text"].lstrip("\u200f").startswith("✅") and buttons(ticked)[0]["callback_data"] == second_page[0]
     assert not [c for c in api.calls[mark:] if c.method in ("sendMessage", "editMessageText") and c.params.get("chat_id") == INFORMAL]
 
+    # What the roles mean, on demand: the same question again with every role described (a new
+    # message, not an edit), the tick still there.
+    from bot.flows.e_core import INFORMAL_ROLES
+    from bot.i18n import translations
+
+    assert INFORMAL_ROLES[0].description.translate(translations("ar")) not in prompt.text
+    mark = await phone.press("a|e.roles_own|_about", prompt.message_id)
+    prompt = await phone.prompt(mark)
+    assert INFORMAL_ROLES[0].description.translate(translations("ar")) in prompt.text
+    assert not any(b["callback_data"].endswith("|_about") for b in buttons(prompt.call))
+    with db.session() as session:  # the tick on page 2 is kept
+        (participant, _w), *_ = repo.participations(session, f"tg:{INFORMAL}")
+        assert repo.load_progress(session, participant.id).answers["e.roles_own"] == [second_page[0].split("|")[2]]
+
     mark = await phone.press("a|e.roles_own|_done", prompt.message_id)
     prompt = await phone.prompt(mark)
     prompt = await walk_until(phone, prompt, "e.pitfalls")

@@ -204,3 +204,21 @@ def test_terminal_role_informal_asks_which_one_and_pages_long_lists(database_url
     assert answers["e.roles_own"] == [INFORMAL_ROLES[11].id]
     # Success and error notices look different.
     assert "✓ Added." in out.stdout and "! Added." not in out.stdout
+
+
+def test_terminal_says_things_once_reads_right_to_left_and_answers_more(database_url: str) -> None:
+    from bot.i18n import translations
+
+    ar = translations("ar").gettext
+    lines = ["1", "2", "أمينة", "ما أبحث عنه", "/more", "ما أقدّمه", "/quit"]  # consent, no name on the wall
+    out = run_cli(["chat", "--user", "amina-ar", "--role", "volunteer", "--lang", "ar"], database_url, "\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    # The voice hint under the first question that could take a voice answer, not under every one.
+    assert out.stdout.count(ar("Voice answers need Telegram: here in the terminal, please type.")) == 1
+    # /more with nothing more to show says so.
+    assert ar("There is nothing more: everything is shown.") in out.stdout
+    # Every printed line of a prompt starts right to left, like the Telegram messages.
+    screen = out.stdout.split("─" * 60)[2]
+    printed = [line for line in screen.split("\n") if line.strip() and not line.startswith(">")]
+    assert printed and all(line.startswith("\u200f") for line in printed), printed
+    assert answers_of(database_url, "amina-ar")["a.offer"] == "ما أقدّمه"

@@ -136,7 +136,12 @@ class Step:
     prompt_args: tuple[tuple[str, Text], ...] = ()  # translated, then formatted into the prompt
     describe: bool = True  # list the options' descriptions under the prompt
     voice: bool = True  # TEXT and LIST: a voice message is accepted as the answer
-    brief: bool = False  # in the short preparation, the options without their descriptions
+    # The options' descriptions are not pushed with the question: a control with this label shows
+    # them on demand (long role lists on a phone).
+    explain: Text | None = None
+    # A question that can only be answered at the meeting itself (after hearing the others): not
+    # asked in the walk before it, but there to answer from /myanswers.
+    at_meeting: bool = False
     # Earlier answers ("flow.step") this step covers: shown filled in, to keep, add to or change.
     prefill_from: tuple[str, ...] = ()
     # Paragraphs shown only when a Deployment fact is set (its attribute name, the text); the prompt

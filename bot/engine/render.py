@@ -12,6 +12,12 @@ from bot.engine.voice import MIC, VOICE, duration, is_voice
 from bot.i18n import isolate
 
 
+def separator(t: NullTranslations) -> str:
+    """Between the items of one answer: "; ", in Arabic and Farsi their own semicolon "؛ "."""
+    # TRANSLATORS: put between the items of a list in one line ("a; b; c"); your language's semicolon and a space.
+    return t.gettext("; ")
+
+
 def option_label(step: Step, option_id: str, t: NullTranslations) -> str:
     _ = t.gettext
     if step.kind is Kind.YESNO:
@@ -44,9 +50,9 @@ def format_answer(step: Step, value: Value, t: NullTranslations, transcripts: Ma
     if step.kind in (Kind.CHOICE, Kind.YESNO) and isinstance(value, str):
         return option_label(step, value, t)
     if step.kind is Kind.MULTI and isinstance(value, list):
-        return "; ".join(option_label(step, v, t) for v in value) if value else _("(none chosen)")
+        return separator(t).join(option_label(step, v, t) for v in value) if value else _("(none chosen)")
     if isinstance(value, list):
-        return "; ".join(item_label(v, t, transcripts) for v in value) if value else _("(none)")
+        return separator(t).join(item_label(v, t, transcripts) for v in value) if value else _("(none)")
     return item_label(value, t, transcripts)
 
 

@@ -30,8 +30,8 @@ from bot.engine.events import (
     UnknownCommand,
     VoiceInput,
 )
-from bot.engine.model import FORMAL, FULL, ROLE_KEY, SHORT, Deployment, Flow, Kind, Step, Value, side_for_role
-from bot.engine.render import format_answer, item_label, option_label, review_text, step_label
+from bot.engine.model import FORMAL, FULL, ROLE_KEY, Deployment, Flow, Kind, Step, Value, side_for_role
+from bot.engine.render import format_answer, item_label, option_label, review_text, separator, step_label
 from bot.engine.voice import MAX_BYTES, MAX_SECONDS, all_refs, duration, is_voice, over_limit, refs, typed, voice
 from bot.i18n import Text, isolate
 
@@ -43,6 +43,8 @@ FINISH = "finish"  # the review's option that closes the session
 NEXT, DONE, KEEP, SKIP, BACK, CLEAR, RESUME = "_next", "_done", "_keep", "_skip", "_back", "_clear", "_ret"
 REMOVE = "_rm"  # + the item's number: take one item out of a list
 PLAY = "_play"  # hear one's own voice answers again
+ABOUT = "_about"  # show the options' descriptions (Step.explain)
+ALL = "_all"  # at the review: show every answer (Position.choosing)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Wording:
     done: Text
     skip: Text
     next: Text
+    each: Text  # how a list is filled: one item per message (Telegram), per line (terminal)
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,11 @@ class _Run:
     # --- where we are -------------------------------------------------------------
 
     def visible(self, flow: Flow) -> list[Step]:
+        """The steps of the walk: in this length, their conditions met, not kept for the meeting."""
+        return [s for s in self.answerable(flow) if not s.at_meeting]
+
+    def answerable(self, flow: Flow) -> list[Step]:
+        """The walk's steps and the meeting's own questions (answered from /myanswers)."""
         length = self.state.length
         return [s for s in flow.steps if flow.in_length(s, length) and (s.when is None or s.when.holds(self))]
 
@@ -163,7 +171,7 @@ class _Run:
         pos = self.state.position
         if pos is not None and pos.flow in self.flows:
             flow = self.flows[pos.flow]
-            if any(s.id == pos.step for s in self.visible(flow)) or (self.is_review(flow) and pos.step in flow.step_index):
+            if any(s.id == pos.step for s in self.answerable(flow)) or (self.is_review(flow) and pos.step in flow.step_index):
                 return pos
             # The step vanished (an earlier answer changed, or a flow was edited):
             # continue with the next one that is shown.
@@ -194,10 +202,10 @@ class _Run:
     def before(self, pos: Position) -> Position | None:
         # Going back only looks: an exercise once finished stays finished.
         flow = self.flows[pos.flow]
-        steps = self.visible(flow)
-        index = [s.id for s in steps].index(pos.step)
-        if index > 0:
-            return Position(flow.id, steps[index - 1].id, pos.completed, pos.finished)
+        here = flow.step_index[pos.step]
+        earlier_here = [s for s in self.visible(flow) if flow.step_index[s.id] < here]
+        if earlier_here:
+            return Position(flow.id, earlier_here[-1].id, pos.completed, pos.finished)
         for i in range(self.order.index(flow.id) - 1, -1, -1):
             earlier = self.flows[self.order[i]]
             shown = self.visible(earlier)
@@ -252,6 +260,8 @@ class _Run:
                 if self.is_review(flow):
                     # Already at the answers; after the closing message, come back to it afterwards.
                     back_to = pos.return_to or (key if pos.finished else None)
+                    if back_to is None:  # at the end of the walk: asking for them shows them all
+                        return self.outcome(replace(pos, choosing=ALL))
                 else:
                     back_to = pos.return_to or key
                 return self.outcome(Position(review.id, review.steps[0].id, pos.completed, pos.finished, back_to))
@@ -303,6 +313,8 @@ class _Run:
                 problem = self.voice_problem(event)
                 if problem:
                     return self.outcome(pos, problem, accepted=False)
+            case Pick(option=option) if option == ABOUT and step.explain is not None:
+                return self.outcome(pos, explained=True)  # the same question, its options described
             case Pick(option=option) if option == PLAY:
                 value = self.answers.get(key) if step.kind is not Kind.REVIEW else None
                 found = refs(value) if value is not None else all_refs(self.answers_in_order())
@@ -438,14 +450,16 @@ class _Run:
         _ = self.t.gettext
         unavailable = _("That option is not available here. Please choose one of the options.")
         if isinstance(event, Pick):
-            if pos.choosing is not None:
+            if pos.choosing is not None and pos.choosing != ALL:
                 # A question picked: change that one answer, then come back.
                 target = self.flows.get(pos.choosing)
-                shown = {s.id for s in self.visible(target)} if target is not None else set()
+                shown = {s.id for s in self.answerable(target)} if target is not None else set()
                 if target is None or event.option not in shown:
                     return self.outcome(pos, unavailable, accepted=False)
                 back_to = pos.return_to or f"{pos.flow}.{pos.step}"
                 return self.outcome(Position(target.id, event.option, pos.completed, pos.finished, back_to))
+            if event.option == ALL and pos.choosing is None:
+                return self.outcome(replace(pos, choosing=ALL))
             if event.option == FINISH and pos.return_to is None and not pos.finished:
                 done = Position(pos.flow, pos.step, pos.completed | {pos.flow}, finished=True)
                 return self.outcome(done)
@@ -459,7 +473,7 @@ class _Run:
 
     def questions(self, flow: Flow) -> list[Step]:
         """The questions of an exercise that can be changed one by one."""
-        return [s for s in self.visible(flow) if s.kind is not Kind.INFO]
+        return [s for s in self.answerable(flow) if s.kind is not Kind.INFO]
 
     # --- earlier answers that a later step covers ---------------------------------
 
@@ -488,7 +502,7 @@ class _Run:
         if not found:
             return None
         if step.kind is Kind.TEXT:
-            return "; ".join(found)
+            return separator(self.t).join(found)
         if step.kind is Kind.MULTI:
             found = [o.id for o in step.visible_options(self) if o.id in found]  # in the order they are offered
         if step.max is not None:
@@ -581,10 +595,11 @@ class _Run:
         success: bool = False,
         play: tuple[str, ...] = (),
         withdrawn: bool = False,
+        explained: bool = False,
     ) -> Outcome:
         return Outcome(
             position=pos,
-            view=self.view(pos, notice, NoticeKind.SUCCESS if success else NoticeKind.ERROR),
+            view=self.view(pos, notice, NoticeKind.SUCCESS if success else NoticeKind.ERROR, explained=explained),
             changes=dict(self.changes),
             stale=stale,
             accepted=accepted,
@@ -595,9 +610,22 @@ class _Run:
     def facts(self) -> dict[str, str]:
         deployment = self.state.deployment
         days = deployment.retention_days
+        _ = self.t.gettext
+        # What is stored is what the preparation asks: the short one never asks the organisation.
+        if self.state.length == FULL:
+            stored = _(
+                "your answers (typed or spoken), the name you give, your role and organisation, your language, how "
+                "far you are, and your Telegram user id and chat id (to send you messages)"
+            )
+        else:
+            stored = _(
+                "your answers (typed or spoken), the name you give, your role, your language, how far you are, and "
+                "your Telegram user id and chat id (to send you messages)"
+            )
         return {
             "days": self.t.ngettext("{n} day", "{n} days", days).format(n=days),
             "service": deployment.translation_service or "",
+            "stored": stored,
         }
 
     # --- estimates ----------------------------------------------------------------
@@ -636,7 +664,9 @@ class _Run:
 
     # --- rendering ----------------------------------------------------------------
 
-    def view(self, pos: Position, notice: str | None, notice_kind: NoticeKind, *, estimate: bool = True) -> View:
+    def view(
+        self, pos: Position, notice: str | None, notice_kind: NoticeKind, *, estimate: bool = True, explained: bool = False
+    ) -> View:
         _ = self.t.gettext
         t = self.t
         flow = self.flows[pos.flow]
@@ -644,7 +674,7 @@ class _Run:
         key = flow.key(step)
         if step.kind is Kind.REVIEW:
             return self.review_view(pos, flow, step, notice, notice_kind)
-        shown = self.visible(flow)
+        shown = self.visible(flow) if not step.at_meeting else self.answerable(flow)
         number = [s.id for s in shown].index(step.id) + 1
         title = flow.title.translate(t)
         progress = _("step {n} of {total}").format(n=number, total=len(shown))
@@ -669,7 +699,7 @@ class _Run:
         marks = _("“{quote}”")
         parts.extend(marks.format(quote=q.text.translate(t)) + f"\n— {q.source.translate(t)}" for q in step.quotes)
         visible = step.visible_options(self)
-        describe = step.describe and not (step.brief and self.state.length == SHORT)
+        describe = step.describe and (step.explain is None or explained)
         described = [o for o in visible if o.description is not None and describe]
         listed = bool(described) and len(described) == len(visible)  # every option numbered in the text
         if listed:
@@ -682,6 +712,11 @@ class _Run:
         prefilled = own is None and value is not None
         options: list[ViewOption] = []
         controls: list[ViewOption] = []
+        if step.kind is Kind.LIST and not (number > 1 and shown[number - 2].kind is Kind.LIST):
+            # How a list is filled, under the first of a row of lists (the "Added" notice repeats it).
+            parts.insert(1, self.worded(self.wording.each.translate(t)))
+        if step.explain is not None and not explained and any(o.description is not None for o in visible):
+            controls.append(ViewOption(ABOUT, step.explain.translate(t)))
         if step.kind is Kind.INFO:
             controls.append(ViewOption(NEXT, _("Next")))
         elif step.kind in (Kind.CHOICE, Kind.YESNO):
@@ -766,6 +801,9 @@ class _Run:
             parts.append(_("To look back at your answers or change one, send /myanswers."))
             return View(key, step.kind, _("Finished"), "\n\n".join(parts), notice, (), (), finished=True, notice_kind=notice_kind)
         target = self.flows.get(pos.choosing) if pos.choosing is not None else None
+        # Every answer at once is long (hundreds of words in the full hand-out): shown when asked for,
+        # with /myanswers or the button, not pushed at the end of the walk.
+        overview = pos.return_to is not None or pos.choosing == ALL
         if target is not None:
             header = _exercise_name(target, t)
             parts = [_("Which answer do you want to change?")]
@@ -777,11 +815,15 @@ class _Run:
             controls.append(ViewOption(BACK, _("Back")))
             return View(key, step.kind, header, "\n\n".join(parts), notice, tuple(options), tuple(controls), notice_kind=notice_kind)
         shown_flows = [f for f in self.state.flows if self.visible(f)]
-        parts = [
-            step.prompt.translate(t) if not hasattr(step.prompt, "pick") else step.prompt.pick(self.side).translate(t),
-            review_text(shown_flows, self.answers, self.side, t),
-        ]
-        options = [
+        if overview:
+            parts = [
+                step.prompt.translate(t) if not hasattr(step.prompt, "pick") else step.prompt.pick(self.side).translate(t),
+                review_text(shown_flows, self.answers, self.side, t),
+            ]
+        else:
+            parts = [_("You have answered every exercise. You can look at your answers, change one, or finish.")]
+        options = [] if overview else [ViewOption(ALL, _("Show all my answers"))]
+        options += [
             ViewOption(f.id, _("Change: {exercise}").format(exercise=_exercise_name(f, t)))
             for f in self.state.flows
             if f.id != flow.id and self.questions(f)
@@ -792,7 +834,7 @@ class _Run:
             controls.append(ViewOption(RESUME, _("Back to where I was")))
         elif not pos.finished:
             options.append(ViewOption(FINISH, _("Finish")))
-        if pos.return_to is None and self.before(pos) is not None:
+        if pos.choosing == ALL or (pos.return_to is None and self.before(pos) is not None):
             controls.append(ViewOption(BACK, _("Back")))
         return View(key, step.kind, flow.title.translate(t), "\n\n".join(parts), notice, tuple(options), tuple(controls), notice_kind=notice_kind)
 

@@ -63,9 +63,8 @@ FLOW = Flow(
             kind=Kind.INFO,
             label=N_("About this exercise"),
             prompt=N_(
-                "At the meeting each organisation presents itself and its aims to the group in at most ten "
-                "minutes: the core of what you want to tell, in keywords, no long descriptions. A drawing of your "
-                "organisation or ideals is welcome too. Here you prepare your keywords, question by question."
+                "At the meeting each organisation presents itself and its aims in at most ten minutes: the core, "
+                "in keywords (a drawing is welcome too). Here you prepare your keywords."
             ),
         ),
         Step(
@@ -118,7 +117,7 @@ FLOW = Flow(
             id="owngoals",
             kind=Kind.LIST,
             label=N_("My own goals"),
-            prompt=N_("Add goals of your own, one per message. When you are ready, {done}."),
+            prompt=N_("Goals of your own, if you have more."),
             optional=True,
         ),
         Step(
@@ -142,6 +141,7 @@ FLOW = Flow(
                 "Which goals of others can you relate to? You can fill this in now or later."
             ),
             optional=True,
+            at_meeting=True,
         ),
         Step(
             id="doubts",

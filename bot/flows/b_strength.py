@@ -19,28 +19,28 @@ CATEGORIES = (
 
 _OTHER_PROMPTS = {
     "knowledge": BySide(
-        formal=N_("(a) Knowledge and understanding: what do informal workers know and understand that matters for you and your work with parents? Give concrete examples, one per message, then {done}."),
-        informal=N_("(a) Knowledge and understanding: what do formal workers know and understand that matters for you and your work with parents? Give concrete examples, one per message, then {done}."),
+        formal=N_("(a) Knowledge and understanding: what do informal workers know and understand that matters for your work with parents? Give concrete examples."),
+        informal=N_("(a) Knowledge and understanding: what do formal workers know and understand that matters for your work with parents? Give concrete examples."),
     ),
     "skills": BySide(
-        formal=N_("(b) Skills: what are informal workers good at? Give concrete examples, one per message, then {done}."),
-        informal=N_("(b) Skills: what are formal workers good at? Give concrete examples, one per message, then {done}."),
+        formal=N_("(b) Skills: what are informal workers good at? Give concrete examples."),
+        informal=N_("(b) Skills: what are formal workers good at? Give concrete examples."),
     ),
     "position": BySide(
-        formal=N_("(c) Position: what does the position of informal workers make possible (for example who they reach, whom they are trusted by)? Give concrete examples, one per message, then {done}."),
-        informal=N_("(c) Position: what does the position of formal workers make possible (for example what they can arrange, whom they reach)? Give concrete examples, one per message, then {done}."),
+        formal=N_("(c) Position: what does the position of informal workers make possible (for example who they reach, whom they are trusted by)?"),
+        informal=N_("(c) Position: what does the position of formal workers make possible (for example what they can arrange, whom they reach)?"),
     ),
     "power": BySide(
-        formal=N_("(d) Power and resources: what power and resources do informal workers have? Give concrete examples, one per message, then {done}."),
-        informal=N_("(d) Power and resources: what power and resources do formal workers have? Give concrete examples, one per message, then {done}."),
+        formal=N_("(d) Power and resources: what power and resources do informal workers have?"),
+        informal=N_("(d) Power and resources: what power and resources do formal workers have?"),
     ),
 }
 
 _OWN_PROMPTS = {
-    "knowledge": N_("Your own strength, (a) knowledge and understanding: what do you know and understand that you bring to the collaboration? One per message, then {done}."),
-    "skills": N_("Your own strength, (b) skills: what are you good at? One per message, then {done}."),
-    "position": N_("Your own strength, (c) position: what does your position make possible? One per message, then {done}."),
-    "power": N_("Your own strength, (d) power and resources: which power and resources do you bring? One per message, then {done}."),
+    "knowledge": N_("Your own strength, (a) knowledge and understanding: what do you know and understand that you bring to the collaboration?"),
+    "skills": N_("Your own strength, (b) skills: what are you good at?"),
+    "position": N_("Your own strength, (c) position: what does your position make possible?"),
+    "power": N_("Your own strength, (d) power and resources: which power and resources do you bring?"),
 }
 
 _OTHER_LABELS = {
@@ -78,25 +78,17 @@ FLOW = Flow(
             label=N_("About this exercise"),
             prompt=BySide(
                 formal=N_(
-                    "In this exercise you look at the other side: put yourself in their place. What do informal "
-                    "workers and organisations bring you? What do they have that you do not, which can add value "
-                    "to a collaboration? Hearing from others where your strength lies often already feels like "
-                    "recognition.\n\n"
-                    "Think about it on your own first: what is the strength of informal workers, and which parts "
-                    "of it matter for you, your organisation and your work with parents? Experience shows that the "
-                    "strength of the other can often be put in four kinds of terms: (a) knowledge and "
-                    "understanding, (b) skills, (c) position, (d) power and resources. The next questions go "
+                    "Put yourself in the place of the other side: what do informal workers and organisations have "
+                    "that you do not, and that can add value to a collaboration? Hearing where your strength lies "
+                    "often feels like recognition. Their strength can be put in four kinds of terms: (a) knowledge "
+                    "and understanding, (b) skills, (c) position, (d) power and resources. The next questions go "
                     "through them one by one."
                 ),
                 informal=N_(
-                    "In this exercise you look at the other side: put yourself in their place. What do formal "
-                    "workers and organisations bring you? What do they have that you do not, which can add value "
-                    "to a collaboration? Hearing from others where your strength lies often already feels like "
-                    "recognition.\n\n"
-                    "Think about it on your own first: what is the strength of formal workers, and which parts "
-                    "of it matter for you, your organisation and your work with parents? Experience shows that the "
-                    "strength of the other can often be put in four kinds of terms: (a) knowledge and "
-                    "understanding, (b) skills, (c) position, (d) power and resources. The next questions go "
+                    "Put yourself in the place of the other side: what do formal workers and organisations have "
+                    "that you do not, and that can add value to a collaboration? Hearing where your strength lies "
+                    "often feels like recognition. Their strength can be put in four kinds of terms: (a) knowledge "
+                    "and understanding, (b) skills, (c) position, (d) power and resources. The next questions go "
                     "through them one by one."
                 ),
             ),
@@ -141,6 +133,7 @@ FLOW = Flow(
                 "overlook something, or were you (happily) surprised by some points? You can fill this in later."
             ),
             optional=True,
+            at_meeting=True,
         ),
     ),
 )

@@ -93,7 +93,7 @@ FLOW = Flow(
             id="conditions",
             kind=Kind.LIST,
             label=N_("Conditions for success"),
-            prompt=N_("Which conditions are important for the collaboration to succeed? One per message, then {done}."),
+            prompt=N_("Which conditions are important for the collaboration to succeed?"),
         ),
     ),
 )

@@ -63,13 +63,14 @@ QUOTES = tuple(quote for _id, _title, quotes in THEMES for quote in quotes)
 
 def _theme_steps(theme_id: str, title, quotes: tuple[Quote, ...]) -> tuple[Step, ...]:
     return (
-        Step(id=f"{theme_id}_quotes", kind=Kind.INFO, label=title, prompt=title, quotes=quotes),
+        # The quotes and the question about them in one message: reading them is one step, not two.
         Step(
             id=f"{theme_id}_recognise",
             kind=Kind.YESNO,
             label=N_("{theme}: recognised?"),
             prompt=N_("{theme}: do you recognise this?"),
             prompt_args=(("theme", title),),
+            quotes=quotes,
         ),
         Step(
             id=f"{theme_id}_meaning",
@@ -92,9 +93,8 @@ FLOW = Flow(
             kind=Kind.INFO,
             label=N_("About this exercise"),
             prompt=N_(
-                "What stands in the way of collaboration? Here are quotes from earlier research by Ponzoni, in "
-                "three themes. Read them, and say for each theme whether you recognise it and what it means for "
-                "your collaboration."
+                "What stands in the way? Quotes from earlier research by Ponzoni, in three themes. For each theme: "
+                "do you recognise it, and what does it mean for your collaboration?"
             ),
         ),
         *(step for theme_id, title, quotes in THEMES for step in _theme_steps(theme_id, title, quotes)),

@@ -45,6 +45,9 @@ INFORMAL_ROLES = (
 )
 
 ALL_ROLES = FORMAL_ROLES + INFORMAL_ROLES
+# The role lists show the names; what each role means comes on demand (27 descriptions are
+# hundreds of words on a phone).
+ROLES_EXPLAINED = N_("ℹ️ What the roles mean")
 
 
 def _marked(roles: tuple[Option, ...], side: str) -> tuple[Option, ...]:
@@ -89,12 +92,9 @@ FLOW = Flow(
             kind=Kind.INFO,
             label=N_("About this exercise"),
             prompt=N_(
-                "At the meeting the participants of each possible collaboration sit together at one table. They "
-                "make explicit which form of collaboration they have in mind, based on what they can offer "
-                "themselves, set goals together and consider what is needed to reach them. First agree who writes "
-                "a short report: it can later be the basis for concrete agreements.\n\n"
-                "You will tell each other what you think your own main strength is (what you wrote in exercise B) "
-                "and what you need from the other."
+                "At the meeting the partners of each possible collaboration sit at one table: which form of "
+                "collaboration, based on what each can offer; goals set together; what is needed to reach them. "
+                "One of you writes a short report, the basis for agreements. Here you prepare your part."
             ),
         ),
         Step(
@@ -135,14 +135,12 @@ FLOW = Flow(
             kind=Kind.INFO,
             label=N_("The tree of collaboration"),
             prompt=N_(
-                "The tree of collaboration (Boom van samenwerking). At the meeting the groups draw a large tree "
-                "and fill it in:\n"
-                "• the fruits: the goals of the collaboration;\n"
-                "• the roots: the resources each party has: knowledge, expertise, experience, strength;\n"
-                "• the trunk: the roles the partners must take on for the collaboration to succeed, at most five "
-                "or six, fitting the strength in the roots and the goals;\n"
-                "• the sun above the tree: the most important conditions for success;\n"
-                "• the watering can: what you need from other parties.\n"
+                "The tree of collaboration (Boom van samenwerking), drawn at the meeting:\n"
+                "• fruits: the goals;\n"
+                "• roots: what each party brings (knowledge, expertise, experience, strength);\n"
+                "• trunk: the roles needed, at most five or six;\n"
+                "• sun: the conditions for success;\n"
+                "• watering can: what you need from other parties.\n"
                 "Here you prepare your part."
             ),
         ),
@@ -150,14 +148,14 @@ FLOW = Flow(
             id="fruits",
             kind=Kind.LIST,
             label=N_("Fruits: goals"),
-            prompt=N_("The fruits: which goals should the collaboration bear? One per message, then {done}."),
+            prompt=N_("The fruits: which goals should the collaboration bear?"),
             prefill_from=("a.goals", "a.owngoals", "c.goal", "e.goal"),
         ),
         Step(
             id="roots",
             kind=Kind.LIST,
             label=N_("Roots: what I bring"),
-            prompt=N_("The roots: what do you bring in knowledge, expertise, experience and strength? One per message, then {done}."),
+            prompt=N_("The roots: what do you bring in knowledge, expertise, experience and strength?"),
             prefill_from=("b.own_knowledge", "b.own_skills", "b.own_position", "b.own_power", "b.offer", "a.offer"),
         ),
         Step(
@@ -166,7 +164,7 @@ FLOW = Flow(
             label=N_("Roles I take on myself"),
             prompt=N_("Roles from earlier meetings, for inspiration: which of them fit you or your organisation?"),
             options=_side_roles(FORMAL_ROLES, FORMAL) + _side_roles(INFORMAL_ROLES, INFORMAL),
-            brief=True,
+            explain=ROLES_EXPLAINED,
             min=0,
             max=MAX_TRUNK_ROLES,
         ),
@@ -176,7 +174,7 @@ FLOW = Flow(
             label=N_("Roles I expect from the other side"),
             prompt=N_("Which roles do you expect from the other side?"),
             options=_side_roles(INFORMAL_ROLES, FORMAL) + _side_roles(FORMAL_ROLES, INFORMAL),
-            brief=True,
+            explain=ROLES_EXPLAINED,
             min=0,
             max=MAX_TRUNK_ROLES,
         ),
@@ -190,7 +188,7 @@ FLOW = Flow(
                 "previous questions.)"
             ),
             options=_marked(FORMAL_ROLES, FORMAL) + _marked(INFORMAL_ROLES, INFORMAL),
-            describe=False,
+            explain=ROLES_EXPLAINED,
             prefill_from=("e.roles_own", "e.roles_other"),
             min=1,
             max=MAX_TRUNK_ROLES,
@@ -199,21 +197,21 @@ FLOW = Flow(
             id="sun",
             kind=Kind.LIST,
             label=N_("Sun: conditions for success"),
-            prompt=N_("The sun: what else is needed to reach the goals? Which conditions are most important for the collaboration to succeed? One per message, then {done}."),
+            prompt=N_("The sun: which conditions are most important for the collaboration to succeed?"),
             prefill_from=("c.conditions", "e.conditions"),
         ),
         Step(
             id="can",
             kind=Kind.LIST,
             label=N_("Watering can: what we need from other parties"),
-            prompt=N_("The watering can: what do you need from other parties? One per message, then {done}."),
+            prompt=N_("The watering can: what do you need from other parties?"),
             prefill_from=("a.seek", "e.need"),
         ),
         Step(
             id="pitfalls",
             kind=Kind.MULTI,
             label=N_("Pitfalls that apply"),
-            prompt=N_("Pitfalls from earlier research: which of them do you recognise? Choose any number, then {done}."),
+            prompt=N_("Pitfalls from earlier research: which of them do you recognise? Choose any number."),
             options=PITFALLS,
             min=0,
         ),
@@ -222,13 +220,14 @@ FLOW = Flow(
             id="next",
             kind=Kind.LIST,
             label=N_("Concrete next steps"),
-            prompt=N_("Concrete agreements about next steps: which steps do you propose? One per message, then {done}."),
+            prompt=N_("Concrete next steps: which steps do you propose?"),
         ),
         Step(
             id="scribe",
             kind=Kind.TEXT,
             label=N_("Who writes the agreements down"),
             prompt=N_("Who writes these agreements down?"),
+            at_meeting=True,  # decided at the table
         ),
         Step(
             id="notes",
@@ -236,6 +235,7 @@ FLOW = Flow(
             label=N_("My own notes"),
             prompt=N_("Your own notes about concrete agreements and next steps, if any."),
             optional=True,
+            at_meeting=True,
         ),
     ),
 )

@@ -32,8 +32,8 @@ from bot.engine import (
     View,
 )
 from bot.engine.model import ROLE_KEY
-from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, PLAY, REMOVE, RESUME, SKIP
-from bot.i18n import LANGUAGES, language_from_environment, strip_isolates, translations
+from bot.engine.runner import ABOUT, BACK, CLEAR, DONE, KEEP, NEXT, PLAY, REMOVE, RESUME, SKIP
+from bot.i18n import LANGUAGES, directed, language_from_environment, strip_isolates, translations
 from bot.wording import COMMANDS
 from storage import Database, Workshop
 from storage import repository as repo
@@ -56,7 +56,7 @@ _COMMANDS: dict[str, Event] = {
 }
 _CONTROL_COMMAND = {
     NEXT: "/next", DONE: "/done", KEEP: "/keep", SKIP: "/skip", BACK: "/back", CLEAR: "/clear", PLAY: "/listen",
-    RESUME: "/continue",
+    RESUME: "/continue", ABOUT: "/about",
 }
 _PAGE_COMMANDS = {"/more": 1, "/prev": -1}
 
@@ -82,6 +82,8 @@ def parse_line(line: str, view: View) -> Event | None:
         return Pick(CLEAR)
     if command == "/listen":
         return Pick(PLAY)
+    if command == "/about":
+        return Pick(ABOUT)
     if command == "/remove":
         number = text.split(maxsplit=1)[1].strip() if " " in text else ""
         return Pick(f"{REMOVE}{number}") if number.isdigit() else UnknownCommand(command)
@@ -102,7 +104,12 @@ def page_count(view: View) -> int:
     return 1 if view.kind is Kind.LIST else max(1, -(-len(view.options) // PAGE_SIZE))
 
 
-def render(view: View, language: str, page: int = 0) -> str:
+def render(view: View, language: str, page: int = 0, *, voice_hint: bool = True) -> str:
+    """The view as terminal text; ``voice_hint``: say (once a session) that voice answers need Telegram."""
+    return strip_isolates(directed(_render(view, language, page, voice_hint), language))
+
+
+def _render(view: View, language: str, page: int, voice_hint: bool) -> str:
     t = translations(language)
     _ = t.gettext
     lines = ["", "─" * 60, view.header, ""]
@@ -124,7 +131,7 @@ def render(view: View, language: str, page: int = 0) -> str:
     if view.kind is Kind.LIST and view.options:
         lines.append(_("/remove and a number takes that item off the list (for example /remove 2)."))
     if view.finished:
-        return strip_isolates("\n".join([*lines, ""]))
+        return "\n".join([*lines, ""])
     if view.controls:
         lines.append("")
         lines.append("   ".join(f"{_CONTROL_COMMAND[c.id]} {c.label}" for c in view.controls))
@@ -136,13 +143,13 @@ def render(view: View, language: str, page: int = 0) -> str:
     elif view.kind is Kind.INFO:
         lines.append(_("Press Enter to continue."))
     elif view.kind is Kind.LIST:
-        lines.append(_("Type one item and press Enter; /done when the list is complete."))
+        pass  # the question itself says how a list is filled (Wording.each)
     else:
         lines.append(_("Type your answer and press Enter."))
-    if view.voice:
+    if view.voice and voice_hint:
         lines.append(_("Voice answers need Telegram: here in the terminal, please type."))
     lines.append(_("/back goes back, /restart starts this exercise again, /myanswers shows your answers, /quit stops (your answers are saved)."))
-    return strip_isolates("\n".join(lines))
+    return "\n".join(lines)
 
 
 def _consent(
@@ -216,6 +223,8 @@ def chat(
     participant_id = reply.participant_id
     preset = ROLE_ALIASES.get(role or "")
     page = 0
+    redraw = True
+    voice_hint = True  # said under the first question that could take a voice answer, then not again
     while True:
         view = reply.outcome.view
         if view.key == ROLE_KEY and not any(o.selected for o in view.options):
@@ -224,14 +233,24 @@ def chat(
                 continue
             if role == "informal":  # informal, but which: volunteer, key figure or self-organisation?
                 view = replace(view, options=tuple(o for o in view.options if o.id in INFORMAL_ROLES))
-        stdout.write(render(view, reply.language, page) + "\n> ")
+        if redraw:
+            stdout.write(render(view, reply.language, page, voice_hint=voice_hint) + "\n")
+            voice_hint = voice_hint and not view.voice
+        redraw = True
+        stdout.write("> ")
         stdout.flush()
         line = stdin.readline()
         if not line:
             break
         turn = _PAGE_COMMANDS.get(line.strip().lower())
         if turn is not None:
-            page = min(max(page + turn, 0), page_count(view) - 1)
+            turned = min(max(page + turn, 0), page_count(view) - 1)
+            if turned == page:  # nothing to turn to: say so rather than print the same page again
+                t = translations(reply.language)
+                nothing = t.gettext("There is nothing more: everything is shown.") if turn > 0 else t.gettext("This is the first page.")
+                stdout.write(directed(nothing, reply.language) + "\n")
+                redraw = False
+            page = turned
             continue
         event = parse_line(line.rstrip("\n"), view)
         if event is None:

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import CallbackQueryLimit, MessageLimit
 
 from bot.engine import Kind, NoticeKind, View
-from bot.i18n import is_rtl
+from bot.i18n import RLM, directed  # noqa: F401 - RLM: tests and callers take it from here
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
@@ -17,7 +17,6 @@ MAX_CALLBACK = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH  # 200, for 
 MAX_CALLBACK_DATA = 64  # bytes
 SHORT_LABEL = 32  # longer option labels are listed in the text and numbered on the buttons
 SEP = "|"
-RLM = "\u200f"  # right-to-left mark: starts a line right-to-left even when it begins with Latin text or a bullet
 
 
 class CallbackDataTooLongError(ValueError):
@@ -82,13 +81,6 @@ def pack_messages(blocks: list[str], limit: int = MAX_TEXT) -> list[str]:
     if current:
         messages.append(current)
     return messages
-
-
-def directed(text: str, language: str) -> str:
-    """In Arabic and Farsi, every line reads right to left, whatever it starts with."""
-    if not is_rtl(language):
-        return text
-    return "\n".join(RLM + line if line else line for line in text.split("\n"))
 
 
 def text_messages(text: str, language: str, *, limit: int = MAX_TEXT) -> list[str]:
