@@ -6,7 +6,8 @@ A scripted participant walks each length in every shipped language, as a formal 
 worker, through the real conversation engine on a temporary SQLite database (bot.conversation),
 answering every step the usual way: a short typed answer, two ticks in a multiple choice, one item in
 a list, an earlier answer kept with one tap where a step shows it filled in. Per exercise it counts
-the bot's messages, the words to read (a step's text once, then only what is new: notices), the taps
+the bot's messages, the words to read (every message as Telegram sends it: a step's text once, then
+what a follow-up sends, such as "Added" with the list so far; a tick only edits the buttons), the taps
 and the typed answers, and estimates the time with the model of bot/engine/estimate.py (120 words a
 minute, 10 s a tap, 40 s a typed answer).
 
@@ -16,6 +17,8 @@ Goals (issue 9): short <= 15 minutes and <= 35 interactions for every language a
 from __future__ import annotations
 
 import argparse
+import html
+import re
 import sys
 import tempfile
 from collections import defaultdict
@@ -29,6 +32,7 @@ from bot.engine.estimate import TYPICAL_ITEMS, TYPICAL_TICKS, count_words
 from bot.engine.model import FULL, SHORT
 from bot.engine.runner import FINISH, REMOVE
 from bot.i18n import LANGUAGES
+from bot.transports.telegram.rendering import SHORT_LABEL, render_view
 from storage import Database
 from storage import repository as repo
 
@@ -64,8 +68,15 @@ def typical(view: View, side: str) -> list[tuple[Event, str]]:
     raise AssertionError(view.kind)
 
 
-def view_words(view: View) -> int:
-    return count_words(" ".join([view.header, view.text, *(o.label for o in view.options), *(c.label for c in view.controls)]))
+def view_words(view: View, language: str) -> int:
+    """The words of the step as Telegram actually sends it: the message text and the buttons' labels
+    (numbered buttons of options already listed in the text are counted once, in the text)."""
+    rendered = render_view(view, language)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", " ".join(rendered.messages)))
+    buttons = [b.text for row in (rendered.keyboard.inline_keyboard if rendered.keyboard else ()) for b in row]
+    if view.kind is not Kind.LIST and any(len(o.label) > SHORT_LABEL for o in view.options):
+        buttons = [c.label for c in view.controls]  # "1. (Gebrek aan) diversit…": read in the text above
+    return count_words(text + " " + " ".join(buttons))
 
 
 def walk(db: Database, length: str, language: str, side: str) -> dict[str, Effort]:
@@ -76,7 +87,7 @@ def walk(db: Database, length: str, language: str, side: str) -> dict[str, Effor
     conversation = Conversation(db)
     per: dict[str, Effort] = defaultdict(Effort)
     view = conversation.handle(pid, Show()).outcome.view
-    per[view.key.split(".")[0]] += Effort(messages=1, words=view_words(view))
+    per[view.key.split(".")[0]] += Effort(messages=1, words=view_words(view, language))
     for _ in range(500):
         if view.finished:
             return dict(per)
@@ -88,9 +99,9 @@ def walk(db: Database, length: str, language: str, side: str) -> dict[str, Effor
             per[flow] += Effort(taps=0 if cost == "typed" else 1, typed=1 if cost == "typed" else 0)
             shown = view.key.split(".")[0]
             if view.key != before or view.finished:
-                per[shown] += Effort(messages=1, words=view_words(view))  # a new step: read it once
-            elif cost != "tick":  # a tick only edits the buttons; anything else is a new message
-                per[shown] += Effort(messages=1, words=count_words(view.notice or ""))
+                per[shown] += Effort(messages=1, words=view_words(view, language))  # a new step: read it once
+            elif cost != "tick":  # a tick only edits the buttons; anything else is a new message, as sent
+                per[shown] += Effort(messages=1, words=view_words(view, language))
     raise AssertionError("the walk did not reach the end")
 
 

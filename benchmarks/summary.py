@@ -144,7 +144,7 @@ def translate_all(db: Database, workshop: Workshop, target: str = "nl") -> int:
 def measure(size: int, folder: Path) -> dict[str, float]:
     db = Database(f"sqlite:///{folder / f'bench-{size}.sqlite3'}")
     with db.session() as session:
-        workshop = repo.create_workshop(session, f"Benchmark {size}", "bench:facilitator")
+        workshop = repo.create_workshop(session, f"Benchmark {size}", "bench:facilitator", length="full")  # every question answered
     populate(db, workshop, size)
     translated = translate_all(db, workshop)
 

@@ -553,7 +553,7 @@ def test_boards_are_as_tall_as_their_content(data: WorkshopAnswers, db: Database
     small_height = Image.open(io.BytesIO(small)).size[1]
     assert small_height < 0.65 * board.SIZE[1]
     with db.session() as session:
-        workshop = repo.create_workshop(session, "Groot", "term:f")
+        workshop = repo.create_workshop(session, "Groot", "term:f", length="full")  # populate() answers every question
     _benchmark().populate(db, workshop, 60)
     with db.session() as session:
         big = build_pack(repo.workshop_answers(session, workshop), "nl")
@@ -592,7 +592,7 @@ def test_a_full_tree_is_shortened_evenly(db: Database, shape: str) -> None:
     """With more than fits, every part that has to give up items keeps about the same number
     (the crown is not half empty while others say "+N more")."""
     with db.session() as session:
-        workshop = repo.create_workshop(session, "Groot", "term:f")
+        workshop = repo.create_workshop(session, "Groot", "term:f", length="full")  # populate() answers every question
     _benchmark().populate(db, workshop, 30)
     with db.session() as session:
         views = compute(repo.workshop_answers(session, workshop))
@@ -622,7 +622,7 @@ def test_lines_are_cut_between_words(db: Database) -> None:
 @pytest.mark.parametrize("shape", ["a4", "wide", "phone"])
 def test_root_lines_do_not_cross_the_roots_words(db: Database, shape: str) -> None:
     with db.session() as session:
-        workshop = repo.create_workshop(session, "Groot", "term:f")
+        workshop = repo.create_workshop(session, "Groot", "term:f", length="full")  # populate() answers every question
     _benchmark().populate(db, workshop, 12)
     with db.session() as session:
         views = compute(repo.workshop_answers(session, workshop))
@@ -742,7 +742,7 @@ def _benchmark():
 
 def test_a_workshop_of_300_produces_the_whole_pack(db: Database) -> None:
     with db.session() as session:
-        workshop = repo.create_workshop(session, "Groot", "term:f")
+        workshop = repo.create_workshop(session, "Groot", "term:f", length="full")  # populate() answers every question
     _benchmark().populate(db, workshop, 300)
     with db.session() as session:
         data = repo.workshop_answers(session, workshop)

@@ -362,6 +362,25 @@ def test_the_pack_shows_a_short_preparation_finished(db: Database) -> None:
     assert [p.id for p in progress.finished] == [pid] and not progress.not_started
 
 
+def test_the_short_pack_leaves_out_what_was_never_asked(db: Database) -> None:
+    """No empty "according to themselves" columns, no empty tree: the short preparation asks neither."""
+    from bot.pack import build_pack
+
+    for length in (SHORT, FULL):
+        conversation, pid = start(db, user=f"pack-{length}", length=length)
+        handle = driver(conversation, pid)
+        walk(handle, handle(Show()), "informal", "p")
+    with db.session() as session:
+        workshops = {w.length: w for w in session.exec(repo.select(repo.Workshop)).all()}
+        short, full = (build_pack(repo.workshop_answers(session, workshops[n]), "en") for n in (SHORT, FULL))
+    assert "tree.png" not in short.images and "board-informal.png" in short.images
+    assert "tree.png" in full.images
+    assert "According to themselves" not in short.briefing and "According to themselves" in full.briefing
+    assert "According to themselves" not in short.html and "According to themselves" in full.html
+    assert '<section id="tree">' not in short.html and '<section id="tree">' in full.html
+    assert '<section id="roles">' in short.html  # the roles are asked in both
+
+
 # --- the full hand-out's burden: reading on demand, nothing re-printed ------------------------
 
 
@@ -450,3 +469,20 @@ def test_arabic_and_farsi_join_items_with_their_own_semicolon() -> None:
     assert format_answer(step, ["أ", "ب"], translations("ar")) == "\u2068أ\u2069؛ \u2068ب\u2069"
     assert "؛ " in format_answer(step, ["a", "b"], translations("fa"))
     assert "; " in format_answer(step, ["a", "b"], translations("nl"))
+
+
+def test_an_item_added_is_confirmed_without_the_question_again() -> None:
+    from bot.transports.telegram.rendering import render_view
+
+    flows = workshop_flows("abcde", FULL)
+    state = State(flows, {"intro.role": "volunteer"}, Position("b", "other_knowledge"), FULL)
+    first = run(state, TextInput("Ze kennen de regels"), EN, BUTTONS)
+    view = first.view
+    assert view.text.startswith("(a) Knowledge") and view.again == "Your list so far:\n1. \u2068Ze kennen de regels\u2069"
+    sent = "\n".join(render_view(view, "en").messages)
+    assert "Knowledge" not in sent and "B · step" not in sent and "Added." in sent and "Ze kennen de regels" in sent
+    labels = [c.label for c in view.controls]
+    assert "Skip" not in labels and "Empty the list" not in labels and "Done" in labels  # one item: its ✖ empties it
+    second = run(State(flows, {**state.answers, **first.changes}, first.position, FULL), TextInput("De taal"), EN, BUTTONS)
+    assert "Empty the list" in [c.label for c in second.view.controls]
+    assert run(State(flows, {**state.answers, **second.changes}, second.position, FULL), Show(), EN, BUTTONS).view.again is None

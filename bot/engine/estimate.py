@@ -46,7 +46,8 @@ class Effort:
 
 
 def count_words(text: str) -> int:
-    return len(text.split())
+    """Words to read: bullets, numbers, arrows and emoji on their own are not read as words."""
+    return sum(1 for token in text.split() if any(c.isalpha() for c in token))
 
 
 def typical_answer(kind: Kind, *, options: int = 0, prefilled: bool = False) -> Effort:

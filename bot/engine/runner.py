@@ -112,6 +112,9 @@ class View:
     notice_kind: NoticeKind = NoticeKind.ERROR
     listed: bool = False  # the text already lists every option, numbered
     voice: bool = False  # the step takes a voice message as its answer
+    # After an item was added to or taken off a list: what the follow-up message says instead of the
+    # whole question again (the question is the message right above it).
+    again: str | None = None
 
 
 @dataclass(frozen=True)
@@ -417,7 +420,7 @@ class _Run:
                     return self.outcome(pos, self.list_full(), accepted=False)
                 self.set(key, [*items, voice(event.ref, event.seconds)])
                 saved = _("Voice answer saved ({duration}). Add another item, or press “Done”.")
-                return self.outcome(pos, saved.format(duration=duration(event.seconds)), success=True)
+                return self.outcome(pos, saved.format(duration=duration(event.seconds)), success=True, again=True)
             if isinstance(event, TextInput):
                 text, problem = self.clean(event.text, MAX_TEXT)
                 if problem:
@@ -425,17 +428,17 @@ class _Run:
                 if len(items) >= MAX_LIST_ITEMS:
                     return self.outcome(pos, self.list_full(), accepted=False)
                 self.set(key, [*items, text])
-                return self.outcome(pos, self.worded(_("Added. Type another one, or {done}.")), success=True)
+                return self.outcome(pos, self.worded(_("Added. Type another one, or {done}.")), success=True, again=True)
             if isinstance(event, Pick) and event.option == CLEAR:
                 self.set(key, [])
-                return self.outcome(pos, _("The list is empty again."), success=True)
+                return self.outcome(pos, _("The list is empty again."), success=True, again=True)
             if isinstance(event, Pick) and event.option.startswith(REMOVE) and event.option[len(REMOVE) :].isdigit():
                 index = int(event.option[len(REMOVE) :]) - 1
                 if not 0 <= index < len(items):
                     return self.outcome(pos, _("That option is not available here. Please choose one of the options."), accepted=False)
                 removed = items.pop(index)
                 self.set(key, items)
-                return self.outcome(pos, _("Removed: {item}").format(item=item_label(removed, self.t)), success=True)
+                return self.outcome(pos, _("Removed: {item}").format(item=item_label(removed, self.t)), success=True, again=True)
             if isinstance(event, Done):
                 if len(items) < step.min:
                     return self.outcome(pos, self.too_few_items(step.min), accepted=False)
@@ -596,10 +599,12 @@ class _Run:
         play: tuple[str, ...] = (),
         withdrawn: bool = False,
         explained: bool = False,
+        again: bool = False,
     ) -> Outcome:
+        kind = NoticeKind.SUCCESS if success else NoticeKind.ERROR
         return Outcome(
             position=pos,
-            view=self.view(pos, notice, NoticeKind.SUCCESS if success else NoticeKind.ERROR, explained=explained),
+            view=self.view(pos, notice, kind, explained=explained, again=again),
             changes=dict(self.changes),
             stale=stale,
             accepted=accepted,
@@ -665,7 +670,14 @@ class _Run:
     # --- rendering ----------------------------------------------------------------
 
     def view(
-        self, pos: Position, notice: str | None, notice_kind: NoticeKind, *, estimate: bool = True, explained: bool = False
+        self,
+        pos: Position,
+        notice: str | None,
+        notice_kind: NoticeKind,
+        *,
+        estimate: bool = True,
+        explained: bool = False,
+        again: bool = False,
     ) -> View:
         _ = self.t.gettext
         t = self.t
@@ -707,6 +719,7 @@ class _Run:
         elif described:
             parts.append("\n".join(f"• {self.option_text(o)}: {o.description.translate(t)}" for o in described))
 
+        listing = ""
         own = self.answers.get(key)
         value = own if own is not None else self.prefill(step) if step.prefill_from else None
         prefilled = own is None and value is not None
@@ -741,13 +754,15 @@ class _Run:
             if items:
                 heading = _("From your earlier answers (keep, add or remove):") if prefilled else _("Your list so far:")
                 parts.append(heading + "\n" + "\n".join(f"{n}. {item_label(item, t)}" for n, item in enumerate(items, start=1)))
+                listing = parts[-1]
                 options = [
                     ViewOption(f"{REMOVE}{n}", item if isinstance(item, str) else item_label(item, t))
                     for n, item in enumerate(items, start=1)
                 ]
                 if refs(items):
                     controls.append(ViewOption(PLAY, _("Listen")))
-                controls.append(ViewOption(CLEAR, _("Empty the list")))
+                if len(items) > 1:  # one item: its ✖ does the same
+                    controls.append(ViewOption(CLEAR, _("Empty the list")))
             controls.append(ViewOption(DONE, _("Done")))
         elif step.kind is Kind.TEXT and isinstance(value, str):
             parts.append(_("Your answer so far: {answer}").format(answer=isolate(value)))
@@ -759,8 +774,8 @@ class _Run:
             controls.append(ViewOption(PLAY, _("Listen")))
             controls.append(ViewOption(CLEAR, _("Remove the voice message")))
 
-        if step.optional and step.kind is not Kind.INFO:
-            controls.append(ViewOption(SKIP, _("Skip")))
+        if step.optional and step.kind is not Kind.INFO and not (step.kind is Kind.LIST and own):
+            controls.append(ViewOption(SKIP, _("Skip")))  # a list with items of one's own goes on with "Done"
         if pos.return_to is not None or self.before(pos) is not None:
             controls.append(ViewOption(BACK, _("Back")))
         return View(
@@ -774,6 +789,8 @@ class _Run:
             notice_kind=notice_kind,
             listed=listed,
             voice=step.kind in (Kind.TEXT, Kind.LIST) and step.voice,
+            # An item added or taken off: the list, under the question already on screen.
+            again=listing if again else None,
         )
 
     def option_text(self, option) -> str:

@@ -211,7 +211,7 @@ def document(
     if "b" in views.exercises:
         sections.append("board")
     if "e" in views.exercises:
-        sections += ["tree", "roles"]
+        sections += ["tree", "roles"] if views.tree.asked else ["roles"]
     if views.exercises & {"a", "b", "e"}:
         sections.append("market")
     if "e" in views.exercises:

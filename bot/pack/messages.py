@@ -85,8 +85,9 @@ def _strength(views: Views, side: str, reading: Reading, t: NullTranslations) ->
     lines = [
         labels.side_strength(side, t),
         "• " + according.format(items=_points(by_others, others_total, reading, t)),
-        "• " + _("According to themselves: {items}").format(items=_points(by_themselves, own_total, reading, t)),
     ]
+    if any(c.own_asked for c in cells):  # the short preparation never asks one's own view
+        lines.append("• " + _("According to themselves: {items}").format(items=_points(by_themselves, own_total, reading, t)))
     shared: Counter[str] = Counter()
     for cell in cells:
         for word, n, m in cell.shared:

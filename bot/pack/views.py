@@ -229,15 +229,24 @@ class StrengthCell:
     only_themselves: tuple[tuple[str, int], ...]
     compared: tuple[str, ...] = ()  # languages in which both sides wrote: the words are compared in these
     uncompared: tuple[str, ...] = ()  # languages only one side wrote in (untranslated): not compared
+    own_asked: bool = True  # the preparation asks each side's own view (the short one does not): else no column
 
     @property
     def comparable(self) -> bool:
         return bool(self.compared)
 
 
+def asked(answers: Answers) -> frozenset[str]:
+    """The answer keys the workshop's preparation asks (its length and exercises): what was never asked
+    is left out of the boards and the tree rather than shown empty."""
+    workshop = answers.data.workshop
+    return frozenset(f.key(s) for f in workshop_flows(workshop.exercises, workshop.length) for s in f.steps if f.in_length(s, workshop.length))
+
+
 def strength_board(answers: Answers) -> dict[str, tuple[StrengthCell, ...]]:
     """Per side (informal first): one cell per category of the hand-out's board."""
     board = {}
+    keys = asked(answers)
     for side in SIDES:
         cells = []
         others = list(answers.on_side(other_side(side)))
@@ -266,6 +275,7 @@ def strength_board(answers: Answers) -> dict[str, tuple[StrengthCell, ...]]:
                     ),
                     compared=tuple(sorted(common)),
                     uncompared=tuple(sorted((seen_in.keys() | said_in.keys()) - common)),
+                    own_asked=own_key_ in keys,
                 )
             )
         board[side] = tuple(cells)
@@ -287,6 +297,7 @@ class Tree:
     can: Tally
     trunk: tuple[tuple[str, int], ...]  # (role id, people who put it in the trunk), most chosen first
     trunk_people: int  # people who chose trunk roles
+    asked: bool = True  # the preparation asks the tree (the short one leaves it for the meeting)
 
 
 def tree(answers: Answers) -> Tree:
@@ -306,6 +317,7 @@ def tree(answers: Answers) -> Tree:
         can=tally(answers, people, "e.can"),
         trunk=tuple(trunk),
         trunk_people=trunk_people,
+        asked="e.fruits" in asked(answers),
     )
 
 

@@ -116,7 +116,7 @@ def _render(view: View, language: str, page: int, voice_hint: bool) -> str:
     if view.notice:
         mark = "✓ " if view.notice_kind is NoticeKind.SUCCESS else "! "
         lines += [mark + view.notice, ""]
-    lines.append(view.text)
+    lines.append(view.text if view.again is None else view.again)  # an item added: the list, not the question again
     if view.options and view.kind is not Kind.LIST:  # list items are numbered in the text already
         lines.append("")
         pages = page_count(view)

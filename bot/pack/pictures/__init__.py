@@ -35,7 +35,7 @@ def draw(views: Views, t: NullTranslations, language: str) -> tuple[dict[str, Im
     subtitle = _subtitle(views, t, language)
     images: dict[str, Image.Image] = {}
     phone: dict[str, Image.Image] = {}
-    if "e" in views.exercises:
+    if "e" in views.exercises and views.tree.asked:
         recognised = sorted(
             ((labels.pitfall_label(row.pitfall, t), len(row.people)) for row in views.pitfalls.rows),
             key=lambda pair: -pair[1],

@@ -152,7 +152,7 @@ def _cards(
             _Column(label, tint, lay_out(_entries(tally, t), room, item, level, more) if tally.entries else None)
             for label, tint, tally in (
                 (according, other_colour, cell.by_others),
-                (_("According to themselves"), colour, cell.by_themselves),
+                *(((_("According to themselves"), colour, cell.by_themselves),) if cell.own_asked else ()),
             )
         )
         cards.append(

@@ -126,10 +126,11 @@ def render_view(view: View, language: str, page: int = 0, *, pending: str | None
     buttons carry the code and the language instead of an answer, because nothing is stored yet."""
     listing = view.kind is Kind.LIST  # list items: their numbers are in the text; buttons remove one
     long_labels = not listing and any(len(o.label) > SHORT_LABEL for o in view.options)
-    body = view.text
+    body = view.text if view.again is None else view.again  # an item added: the list, not the question again
     if long_labels and not view.listed:
         body += "\n\n" + "\n".join(f"{n}. {o.label}" for n, o in enumerate(view.options, start=1))
-    blocks = [f"<b>{html.escape(directed(view.header, language), quote=False)}</b>"]
+    # A follow-up (an item added) sits under its question: no header again.
+    blocks = [f"<b>{html.escape(directed(view.header, language), quote=False)}</b>"] if view.again is None else []
     if view.notice:
         mark = "✅ " if view.notice_kind is NoticeKind.SUCCESS else "⚠️ "
         blocks.append(f"<i>{html.escape(directed(mark + view.notice, language), quote=False)}</i>")
