@@ -111,9 +111,9 @@ async def test_two_phones_walk_everything_and_the_facilitator_gets_every_answer(
     texts = "\n".join(c.params["text"] for c in api.sent_to(ADMIN, mark) if c.method == "sendMessage")
     whole = document.files["document"].decode("utf-8")
     sent = {c.filename: c.files for c in api.sent_to(ADMIN, mark) if c.method in ("sendDocument", "sendPhoto")}
-    pictures = {"tree.png", "board-formal.png", "board-informal.png"}
+    pictures = {"board-formal.png", "board-informal.png"}  # the short preparation: no tree (it asks none of it)
     wide = {name.replace(".png", "-16x9.png") for name in pictures}
-    assert {"meeting-pack.html", "answers.csv", *pictures, *wide} <= set(sent)
+    assert {"meeting-pack.html", "answers.csv", *pictures, *wide} <= set(sent) and "tree.png" not in sent
     captions = {c.filename: c.params.get("caption", "") for c in api.sent_to(ADMIN, mark) if c.method == "sendPhoto"}
     assert all("16:9" in captions[name] and "16:9" not in captions[name.replace("-16x9", "")] for name in wide)
     # The chat opens with the one-screen briefing and stays short; every answer is in the documents.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from babel.support import NullTranslations
 
 from bot.engine.model import Flow, Kind, Step
-from bot.engine.render import option_label, step_label
+from bot.engine.render import option_label, separator, step_label
 from bot.engine.voice import MIC, VOICE, duration, is_voice
 from bot.flows import all_flows
 from storage.models import Participant
@@ -82,7 +82,7 @@ class Reader:
             return self.t.gettext("(none chosen)")
         if len(found) > 1 and not row.typed:  # option sentences joined: "a; b", not "a.; b."
             found = [label.rstrip(" .") for label in found]
-        return LIST_SEPARATOR.join(found) if found else self.t.gettext("(none)")
+        return separator(self.t).join(found) if found else self.t.gettext("(none)")  # "؛ " in Arabic and Farsi
 
     def names(self, row: Row) -> tuple[str, str]:
         """The exercise's and the question's name."""

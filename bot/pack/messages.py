@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from babel.support import NullTranslations
 
 from bot.engine.model import FORMAL, INFORMAL
+from bot.engine.render import separator
 from bot.flows import all_flows
 from bot.i18n import isolate
 from bot.pack import labels
@@ -25,9 +26,10 @@ MATCHES = 3
 WORDS = 6
 
 
-def listing(texts: Sequence[str], total: int, t: NullTranslations, separator: str = "; ") -> str:
-    """Texts joined, with "+N more" when ``total`` is larger than what is shown."""
-    shown = separator.join(texts)
+def listing(texts: Sequence[str], total: int, t: NullTranslations, between: str | None = None) -> str:
+    """Texts joined (by the language's "; " unless ``between`` says otherwise), with "+N more" when
+    ``total`` is larger than what is shown."""
+    shown = (separator(t) if between is None else between).join(texts)
     hidden = total - len(texts)
     return f"{shown} {labels.more(hidden, t)}".strip() if hidden > 0 else shown
 

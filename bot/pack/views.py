@@ -238,7 +238,7 @@ class StrengthCell:
 
 def asked(answers: Answers) -> frozenset[str]:
     """The answer keys the workshop's preparation asks (its length and exercises): what was never asked
-    is left out of the boards and the tree rather than shown empty."""
+    (and nobody answered) is left out of the boards and the tree rather than shown empty."""
     workshop = answers.data.workshop
     return frozenset(f.key(s) for f in workshop_flows(workshop.exercises, workshop.length) for s in f.steps if f.in_length(s, workshop.length))
 
@@ -275,7 +275,8 @@ def strength_board(answers: Answers) -> dict[str, tuple[StrengthCell, ...]]:
                     ),
                     compared=tuple(sorted(common)),
                     uncompared=tuple(sorted((seen_in.keys() | said_in.keys()) - common)),
-                    own_asked=own_key_ in keys,
+                    # Answered once (the length changed since): shown all the same.
+                    own_asked=own_key_ in keys or any(answers.items(p, own_key_) for p in own),
                 )
             )
         board[side] = tuple(cells)
@@ -300,6 +301,9 @@ class Tree:
     asked: bool = True  # the preparation asks the tree (the short one leaves it for the meeting)
 
 
+_TREE_LISTS = ("e.fruits", "e.roots", "e.sun", "e.can")
+
+
 def tree(answers: Answers) -> Tree:
     people = answers.people
     chosen: Counter[str] = Counter()
@@ -317,7 +321,7 @@ def tree(answers: Answers) -> Tree:
         can=tally(answers, people, "e.can"),
         trunk=tuple(trunk),
         trunk_people=trunk_people,
-        asked="e.fruits" in asked(answers),
+        asked="e.fruits" in asked(answers) or bool(trunk) or any(answers.items(p, k) for p in people for k in _TREE_LISTS),
     )
 
 
