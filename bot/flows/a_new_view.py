@@ -106,9 +106,8 @@ FLOW = Flow(
             kind=Kind.MULTI,
             label=N_("What I want to achieve (examples of Box 2)"),
             prompt=N_(
-                "What would you like to achieve through collaboration between formal and informal workers? "
-                "Box 2 gives examples from earlier workshops. “Our hope above all is that…”: choose the ones you "
-                "share. In the next step you can add goals of your own."
+                "What would you like to achieve through collaboration? Box 2 gives examples from earlier "
+                "workshops. “Our hope above all is that…”: choose the ones you share."
             ),
             options=GOALS,
             min=0,

@@ -42,10 +42,9 @@ FLOW = Flow(
             kind=Kind.INFO,
             label=N_("About this exercise"),
             prompt=N_(
-                "Collaboration between formal and informal workers takes many forms. Some are aimed more at access "
-                "and individual care, others at community-based support. Some strengthen the existing work of "
-                "informal workers; others make formal care more accessible or more sensitive to diversity, or "
-                "develop entirely new forms of support together."
+                "Collaboration takes many forms: aimed at access and individual care, or at support in the "
+                "community; strengthening the work of informal workers, making formal care easier to reach or more "
+                "sensitive to diversity, or new forms of support developed together."
             ),
         ),
         Step(
@@ -66,9 +65,9 @@ FLOW = Flow(
             kind=Kind.INFO,
             label=N_("Design a collaboration yourself"),
             prompt=N_(
-                "Extra: design a collaboration yourself. At the meeting you work out an idea in small groups, "
-                "preferably mixed formal and informal, and present it: form, goals, way of working, roles of formal "
-                "and informal workers and conditions for success. Prepare your idea here."
+                "Extra: design a collaboration yourself. At the meeting small mixed groups work out an idea and "
+                "present it: form, goals, way of working, roles of formal and informal workers, conditions for "
+                "success. Prepare your idea here."
             ),
         ),
         Step(

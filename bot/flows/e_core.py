@@ -184,8 +184,7 @@ FLOW = Flow(
             label=N_("Trunk: the essential roles"),
             prompt=N_(
                 "Together you will choose at most five or six roles that are essential for the collaboration. "
-                "Which roles, of both sides, would you write in the trunk? (The descriptions are in the two "
-                "previous questions.)"
+                "Which roles, of both sides, would you write in the trunk?"
             ),
             options=_marked(FORMAL_ROLES, FORMAL) + _marked(INFORMAL_ROLES, INFORMAL),
             explain=ROLES_EXPLAINED,
