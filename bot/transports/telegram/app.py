@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -21,6 +22,7 @@ from telegram.ext import (
 from bot.config import DEFAULT_API_URL, Settings
 from bot.conversation import Conversation, Features
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate, translations
+from bot.pack import prepare as prepare_pack
 from bot.translation import provider_from_settings
 from bot.transports.telegram import facilitators as fac
 from bot.transports.telegram import own_data, retention_job
@@ -83,6 +85,8 @@ async def on_startup(app: Application) -> None:
     app.job_queue.run_repeating(resend_owed_prompts, interval=settings.outbox_interval, first=settings.outbox_interval, name="outbox")
     app.job_queue.run_repeating(prune_inbox, interval=3600, first=60, name="inbox-prune")
     retention_job.start(app)
+    # Templates, fonts and shaping made ready meanwhile, in a thread: the first summary is not the slow one.
+    asyncio.get_running_loop().run_in_executor(None, prepare_pack)
 
 
 async def log_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
