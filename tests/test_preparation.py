@@ -17,8 +17,10 @@ from bot.engine import (
     Restart,
     Resume,
     Show,
+    Skip,
     State,
     TextInput,
+    UnknownCommand,
     run,
     time_left,
 )
@@ -486,3 +488,45 @@ def test_an_item_added_is_confirmed_without_the_question_again() -> None:
     second = run(State(flows, {**state.answers, **first.changes}, first.position, FULL), TextInput("De taal"), EN, BUTTONS)
     assert "Empty the list" in [c.label for c in second.view.controls]
     assert run(State(flows, {**state.answers, **second.changes}, second.position, FULL), Show(), EN, BUTTONS).view.again is None
+
+
+# --- after the end: no crash, no error, a short note ------------------------------------------
+
+
+def test_back_at_the_end_goes_to_the_last_question_answered(db: Database) -> None:
+    conversation, pid = start(db, length=SHORT)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "k")
+    view = handle(Back())
+    assert view.key == "e.pitfalls" and not view.finished and "e.pitfalls" in stored(db, pid)
+
+
+def test_restart_at_the_end_says_there_is_no_exercise_in_progress(db: Database) -> None:
+    conversation, pid = start(db, length=SHORT)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "k")
+    view = handle(Restart())
+    assert view.finished and view.notice is None
+    assert view.again is not None and "no exercise in progress" in view.again and "/myanswers" in view.again
+    assert "Thank you" not in view.again
+
+
+@pytest.mark.parametrize("event", [TextInput("hallo"), Skip(), Keep(), Done(), Pick("1"), UnknownCommand("/foo")])
+def test_anything_after_the_end_gets_a_short_friendly_note(db: Database, event) -> None:
+    conversation, pid = start(db, length=SHORT)
+    with db.session() as session:
+        workshop = session.exec(repo.select(repo.Workshop)).one()
+        from datetime import UTC, datetime
+
+        workshop.meeting_at = datetime(2026, 12, 3, 18, 30, tzinfo=UTC)
+        session.add(workshop)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "k")
+    before = stored(db, pid)
+    view = handle(event)
+    assert view.finished and view.notice is None  # not an error
+    assert view.again is not None and view.again.startswith("You have finished the preparation.")
+    assert "/myanswers" in view.again and "The meeting is on Thursday, December 3, 2026" in view.again
+    assert "Thank you" not in view.again  # not the whole closing message again
+    assert stored(db, pid) == before
+    assert handle(OpenAnswers()).kind is Kind.REVIEW  # /myanswers still opens the answers

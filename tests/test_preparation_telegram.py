@@ -111,3 +111,18 @@ async def test_settings_and_new_offer_the_two_lengths(api: FakeBotApi, app, db: 
     assert "short preparation" in reply.params["text"]
     first_row = reply.params["reply_markup"]["inline_keyboard"][0]
     assert [b["text"] for b in first_row] == ["✅ Short preparation", "⬜ Full hand-out"]
+
+
+async def test_after_the_end_text_and_commands_get_a_short_note(api: FakeBotApi, app, db: Database) -> None:
+    from tests.telegram_helpers import walk
+
+    code = await create_workshop(api)
+    phone = Phone(api, INFORMAL, "en")
+    await walk(phone, await consented(api, phone, code), "informal", "k")
+    for typed in ("hallo", "/restart", "/skip"):
+        mark = await phone.send(typed)
+        note = (await phone.reply(mark)).params["text"]
+        assert "finished the preparation." in note and "/myanswers" in note, typed
+        assert "⚠️" not in note and "Thank you" not in note and "went wrong" not in note, typed
+    mark = await phone.send("/back")  # the last question answered
+    assert (await phone.prompt(mark)).key == "e.pitfalls"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.conversation import Conversation
 from bot.engine import Kind, Show, View
-from bot.transports.terminal import parse_line
+from bot.transports.terminal import ensure_demo_workshop, parse_line
 from storage import Database
 from storage import repository as repo
 from tests.walk import walk
@@ -222,3 +222,23 @@ def test_terminal_says_things_once_reads_right_to_left_and_answers_more(database
     printed = [line for line in screen.split("\n") if line.strip() and not line.startswith(">")]
     assert printed and all(line.startswith("\u200f") for line in printed), printed
     assert answers_of(database_url, "amina-ar")["a.offer"] == "ما أقدّمه"
+
+
+def test_terminal_after_the_end_back_restart_and_text_are_answered_kindly(database_url: str) -> None:
+    db = Database(database_url)
+    with db.session() as session:
+        workshop = repo.workshop_by_code(session, ensure_demo_workshop(db, "en"))
+        assert workshop is not None and workshop.length == "short"
+        pid = repo.join(session, workshop, "term:klaar", language="en").id
+    conversation = Conversation(db)
+    walk(lambda event: conversation.handle(pid, event).outcome.view, conversation.handle(pid, Show()).outcome.view, "informal", "k")
+    db.dispose()
+    # /restart, Enter, text and /skip at the end: a note, never an error or a crash; /quit is named.
+    out = run_cli(["chat", "--user", "klaar", "--lang", "en"], database_url, "/restart\n\nhallo\n/skip\n/back\n/quit\n")
+    assert out.returncode == 0, out.stderr
+    assert "Type /quit to close the chat." in out.stdout
+    assert "There is no exercise in progress" in out.stdout
+    assert out.stdout.count("Thank you!") == 1  # the closing message once, then short notes
+    assert out.stdout.count("You have finished the preparation.") == 1 + 3
+    assert "cannot be skipped" not in out.stdout and "choose one of the options" not in out.stdout  # no errors
+    assert "E · step 3 of 3" in out.stdout  # /back: the last question answered

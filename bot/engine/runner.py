@@ -229,6 +229,10 @@ class _Run:
             self.answers.get(flow.key(step)) == "yes" for flow in self.state.flows for step in flow.steps if step.consent
         )
 
+    def at_end(self, pos: Position) -> bool:
+        """The closing message is on screen: finished, not looking at the answers."""
+        return pos.finished and pos.return_to is None and pos.choosing is None and self.is_review(self.flows[pos.flow])
+
     def is_review(self, flow: Flow) -> bool:
         return any(s.kind is Kind.REVIEW for s in flow.steps)
 
@@ -248,6 +252,17 @@ class _Run:
             else:
                 notice = _("That button belongs to an earlier question. Here is the current one.")
             return self.outcome(pos, notice, stale=True)
+
+        if self.at_end(pos) and not isinstance(event, (Show, OpenAnswers, Back)) and not (
+            isinstance(event, Pick) and event.option == PLAY
+        ):
+            # Finished: nothing is asked any more, so no input is an error; a short note, not the
+            # whole closing message again.
+            if isinstance(event, Restart):
+                note = _("There is no exercise in progress: you have finished the preparation.")
+            else:
+                note = _("You have finished the preparation.")
+            return self.outcome(pos, accepted=False, note=note)
 
         if isinstance(event, Keep) and step.kind in (Kind.INFO, Kind.MULTI, Kind.LIST):
             event = Done(at=event.at)  # "keep" there means "go on", with the same checks as "done"
@@ -600,17 +615,28 @@ class _Run:
         withdrawn: bool = False,
         explained: bool = False,
         again: bool = False,
+        note: str | None = None,
     ) -> Outcome:
         kind = NoticeKind.SUCCESS if success else NoticeKind.ERROR
+        view = self.view(pos, notice, kind, explained=explained, again=again)
+        if note is not None:  # at the end: a few lines instead of the closing message
+            view = replace(view, again=self.end_note(note))
         return Outcome(
             position=pos,
-            view=self.view(pos, notice, kind, explained=explained, again=again),
+            view=view,
             changes=dict(self.changes),
             stale=stale,
             accepted=accepted,
             play=play,
             withdrawn=withdrawn,
         )
+
+    def end_note(self, first: str) -> str:
+        _ = self.t.gettext
+        parts = [first, _("To look back at your answers or change one, send /myanswers.")]
+        if self.state.meeting:
+            parts.append(_("The meeting is on {when}.").format(when=self.state.meeting))
+        return "\n\n".join(parts)
 
     def facts(self) -> dict[str, str]:
         deployment = self.state.deployment

@@ -130,8 +130,8 @@ def _render(view: View, language: str, page: int, voice_hint: bool) -> str:
             lines.append(_("Page {page} of {pages}: /more shows the next options, /prev the previous ones.").format(page=page + 1, pages=pages))
     if view.kind is Kind.LIST and view.options:
         lines.append(_("/remove and a number takes that item off the list (for example /remove 2)."))
-    if view.finished:
-        return "\n".join([*lines, ""])
+    if view.finished:  # nothing more to answer: say how to leave
+        return "\n".join([*lines, "", _("Type /quit to close the chat."), ""])
     if view.controls:
         lines.append("")
         lines.append("   ".join(f"{_CONTROL_COMMAND[c.id]} {c.label}" for c in view.controls))
