@@ -223,10 +223,13 @@ class Conversation:
             session.rollback()  # looking owes no prompt and moves nothing
             return reply
 
-    def prompt_shown(self, participant_id: int, message_id: int, key: str) -> None:
-        """The prompt for ``key`` reached the person as ``message_id``: the owed reply is paid."""
-        with self.db.session() as session:
-            hot.prompt_shown(session.connection(), participant_id, message_id, key)
+    def prompt_shown(self, participant_id: int, message_id: int, key: str, *, done_update: int | None = None) -> None:
+        """The prompt for ``key`` reached the person as ``message_id``: the owed reply is paid.
+        ``done_update``: the stored update this prompt answers, marked handled in the same transaction."""
+        with self.db.engine.begin() as conn:
+            hot.prompt_shown(conn, participant_id, message_id, key)
+            if done_update is not None:
+                inbox.finish(conn, done_update, utcnow())
 
     def prompt_failed(self, participant_id: int) -> None:
         """Delivery failed after its retries: the prompt stays owed, counted from now."""

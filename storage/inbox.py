@@ -8,12 +8,13 @@ conditional UPDATE, so two processes never both win it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -39,6 +40,90 @@ def store(session: Session, updates: Iterable[tuple[int, int, dict[str, Any]]], 
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = session.execute(insert(_T).on_conflict_do_nothing(index_elements=["update_id"]), rows)
     return max(result.rowcount or 0, 0)
+
+
+@dataclass
+class Taken:
+    """What ``store_and_take`` did with a batch of updates."""
+
+    new: int = 0  # stored (not duplicates)
+    claimed: list[Claimed] = field(default_factory=list)  # claimed by the storing process, in update_id order
+    waiting: set[int] = field(default_factory=set)  # chats with a new update left for a later claim
+
+
+# Chats are locked (PostgreSQL, for the transaction) in one order, so two batches never wait on each
+# other in a cycle. The two-int key space is apart from the one-bigint keys (the migrations' lock).
+_LOCK_CHATS = text(
+    "SELECT pg_advisory_xact_lock(1447185732, k) FROM (SELECT DISTINCT unnest(CAST(:keys AS integer[])) AS k ORDER BY k) AS s"
+)
+_PENDING_OF_CHATS = select(_T.c.chat_id, _T.c.update_id, _T.c.claimed_by, _T.c.claimed_at).where(
+    _T.c.done_at.is_(None), _T.c.chat_id.in_(bindparam("chats", expanding=True))
+)
+_TAKE = (
+    update(_T)
+    .where(_T.c.update_id.in_(bindparam("ids", expanding=True)))
+    .values(claimed_by=bindparam("worker"), claimed_at=bindparam("now"), attempts=1)
+)
+
+
+def store_and_take(
+    conn: Connection,
+    updates: Iterable[tuple[int, int, dict[str, Any]]],
+    now: datetime,
+    *,
+    worker: str,
+    lease: timedelta,
+    room: int,
+) -> Taken:
+    """Store updates and, in the same transaction, claim for ``worker`` the new ones it may handle at once.
+
+    A chat's new updates are claimed when nothing else of that chat is pending, or only updates that
+    ``worker`` itself holds (it queues the new ones behind them): exactly what a claim right after the
+    commit would give, without another transaction. Other chats' updates wait for the claim loop.
+    At most ``room`` chats not held by ``worker`` already are taken on."""
+    rows = [{"update_id": u, "chat_id": c, "payload": p, "received_at": now, "attempts": 0} for u, c, p in updates]
+    if not rows:
+        return Taken()
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        # Two processes storing updates of one chat at once must not both take them.
+        conn.execute(_LOCK_CHATS, {"keys": sorted({_chat_key(r["chat_id"]) for r in rows})})
+    insert = (postgresql.insert if postgres else sqlite.insert)(_T)
+    # First a write (SQLite takes its one writer lock here), then the reads see every commit.
+    inserted = {
+        r[0] for r in conn.execute(insert.on_conflict_do_nothing(index_elements=["update_id"]).returning(_T.c.update_id), rows)
+    }
+    taken = Taken(new=len(inserted))
+    if not inserted:
+        return taken
+    new_rows = sorted((r for r in rows if r["update_id"] in inserted), key=lambda r: r["update_id"])
+    chats = sorted({r["chat_id"] for r in new_rows})
+    others: dict[int, list[tuple[str | None, datetime | None]]] = defaultdict(list)
+    for chat_id, update_id, claimed_by, claimed_at in conn.execute(_PENDING_OF_CHATS, {"chats": chats}):
+        if update_id not in inserted:
+            others[chat_id].append((claimed_by, claimed_at))
+    live_after = now - lease
+    ids: list[int] = []
+    for chat_id in chats:
+        held = others.get(chat_id, [])
+        if held and not all(by == worker and at is not None and _aware(at) >= live_after for by, at in held):
+            taken.waiting.add(chat_id)  # another process has it, or an older update is still to claim
+            continue
+        if not held:
+            if room <= 0:
+                taken.waiting.add(chat_id)
+                continue
+            room -= 1
+        ids.extend(r["update_id"] for r in new_rows if r["chat_id"] == chat_id)
+    if ids:
+        conn.execute(_TAKE, {"ids": ids, "worker": worker, "now": now})
+        chosen = set(ids)
+        taken.claimed = [Claimed(r["update_id"], r["chat_id"], r["payload"], 1) for r in new_rows if r["update_id"] in chosen]
+    return taken
+
+
+def _chat_key(chat_id: int) -> int:
+    return chat_id % 2_147_483_647  # a 32-bit key; two chats sharing one only wait for each other
 
 
 _OLDEST_PER_CHAT = (
@@ -94,7 +179,7 @@ _FINISH = (
 )
 
 
-def finish(session: Session, update_id: int, now: datetime) -> bool:
+def finish(session: Session | Connection, update_id: int, now: datetime) -> bool:
     """Mark the update handled (and drop what the person wrote). False when it already was."""
     return session.execute(_FINISH, {"u": update_id, "now": now}).rowcount == 1
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from bot.engine import Kind
 from bot.transports.telegram.runtime import Runtime
 from storage import Answer, Database, InboxUpdate, Position
 from storage import inbox as inbox_store
+from storage.models import utcnow
 from storage import repository as repo
 from tests.fake_bot_api import BOT_USER, FakeBotApi
 from tests.telegram_helpers import Phone, Prompt, is_prompt, settings_for, start_app, stop_app
@@ -148,6 +150,37 @@ async def test_the_same_update_delivered_twice_is_handled_once(api: FakeBotApi, 
         assert prompts_to(api, AMINA, mark) == [following.key]
     finally:
         await runtime.stop()
+
+
+def test_storing_takes_an_update_only_when_nothing_else_of_its_chat_is_pending_elsewhere(db: Database) -> None:
+    """The storing transaction claims what a claim right after it would give this process, nothing more."""
+    now, lease = utcnow(), timedelta(seconds=60)
+
+    def store(update_id: int, chat_id: int, worker: str, room: int = 10) -> inbox_store.Taken:
+        with db.engine.begin() as conn:
+            return inbox_store.store_and_take(conn, [(update_id, chat_id, {"update_id": update_id})], now, worker=worker, lease=lease, room=room)
+
+    def claim(worker: str) -> list[int]:
+        with db.session() as session:
+            return [c.update_id for c in inbox_store.claim(session, worker, now, lease, skip_chats=set(), limit=10)]
+
+    first = store(1, 10, "a")  # a chat with nothing pending: taken by the process that stored it
+    assert [(c.update_id, c.chat_id, c.attempts) for c in first.claimed] == [(1, 10, 1)] and first.waiting == set()
+    again = store(2, 10, "a")  # the same chat while "a" holds update 1: "a" queues it behind
+    assert [c.update_id for c in again.claimed] == [2] and again.new == 1
+    other = store(3, 10, "b")  # another process may not take the chat "a" holds
+    assert other.claimed == [] and other.waiting == {10}
+    later = store(4, 10, "a")  # an older update of the chat is still to claim: not even its holder jumps it
+    assert later.claimed == [] and later.waiting == {10}
+    duplicate = store(1, 10, "a")
+    assert duplicate.new == 0 and duplicate.claimed == []
+    no_room = store(5, 11, "a", room=0)  # no room for another chat: left for the claim loop
+    assert no_room.claimed == [] and no_room.waiting == {11}
+    assert claim("b") == [5]  # chat 10 stays with "a" while its lease runs
+    with db.engine.begin() as conn:
+        for update_id in (1, 2):
+            assert inbox_store.finish(conn, update_id, now)
+    assert claim("b") == [3]  # then its next update, in order
 
 
 @pytest.fixture

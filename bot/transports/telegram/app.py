@@ -89,6 +89,10 @@ async def on_startup(app: Application) -> None:
     asyncio.get_running_loop().run_in_executor(None, prepare_pack)
 
 
+CONNECTIONS = 8  # to the Bot API; at ~0.1 s a call that is ~80 calls/s, above Telegram's own limits
+POOL_WAIT = 30.0  # seconds a request may wait for a free connection
+
+
 async def log_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update):
         kind = "callback" if update.callback_query else ("message" if update.effective_message else "other")
@@ -150,6 +154,10 @@ def build_application(
                 per_chat_per_second=settings.chat_messages_per_second, overall_per_second=settings.overall_per_worker
             )
         )
+    # A few kept-alive connections, requests queueing for them: httpcore's pool does work in the square
+    # of its open connections on every request, and with PTB's default of 256 the many handlers in
+    # flight made that half the bot's CPU. A queued request waits as long as a slow one may take.
+    builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(POOL_WAIT)
     app = builder.build()
     features = Features(translation_service=settings.translation_service, transcription=bool(settings.transcribe_url))
     app.bot_data["services"] = BotContext(

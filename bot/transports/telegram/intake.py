@@ -5,6 +5,10 @@ ask again only after the batch is committed. A webhook answers 200 only after th
 Telegram's own retry covers a crash in between. Either way an update that was received is never
 lost, and one delivered twice is stored once.
 
+The transaction that stores updates also claims those this process may handle at once (their chat
+has nothing else pending, or only what this process holds), and they go straight to the
+dispatcher: no second transaction, no polling of the table for them.
+
 PTB's Updater is not used: it hands updates to an in-memory queue and confirms them to Telegram
 before they are handled, so a crash loses what was fetched but not yet handled.
 """
@@ -14,15 +18,17 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Callable
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 
-from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from storage import Database, inbox
 from storage.models import utcnow
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25  # seconds Telegram may hold a getUpdates call open
@@ -51,14 +57,34 @@ def chat_of(payload: dict[str, Any]) -> int:
     return 0
 
 
-def store_payloads(db: Database, payloads: list[dict[str, Any]]) -> int:
-    """Commit the updates to the inbox; returns how many were new (not duplicates)."""
+class Taker(Protocol):
+    """The dispatcher, as the intake sees it."""
+
+    worker: str
+    lease: timedelta
+    claim_lock: asyncio.Lock
+
+    def room(self) -> int: ...
+
+    def take(self, taken: inbox.Taken, updates: dict[int, Update] | None = None) -> None: ...
+
+
+def store_payloads(db: Database, payloads: list[dict[str, Any]], *, worker: str, lease: timedelta, room: int) -> inbox.Taken:
+    """Commit the updates to the inbox, claiming for ``worker`` those it may handle at once."""
     rows = [(int(p["update_id"]), chat_of(p), p) for p in payloads]
-    with db.session() as session:
-        return inbox.store(session, rows, utcnow())
+    with db.engine.begin() as conn:
+        return inbox.store_and_take(conn, rows, utcnow(), worker=worker, lease=lease, room=room)
 
 
-async def poll(bot: Bot, db: Database, wake: Callable[[], None], stop: asyncio.Event) -> None:
+async def store(db: Database, taker: Taker, payloads: list[dict[str, Any]], updates: dict[int, Update] | None = None) -> int:
+    """Store (one thread hop), hand what was claimed to the dispatcher; returns how many were new."""
+    async with taker.claim_lock:
+        taken = await asyncio.to_thread(store_payloads, db, payloads, worker=taker.worker, lease=taker.lease, room=taker.room())
+        taker.take(taken, updates)
+    return taken.new
+
+
+async def poll(bot: Bot, db: Database, taker: Taker, stop: asyncio.Event) -> None:
     """Long polling into the inbox until ``stop`` is set."""
     offset: int | None = None
     backoff = 1.0
@@ -81,15 +107,14 @@ async def poll(bot: Bot, db: Database, wake: Callable[[], None], stop: asyncio.E
         payloads = [u.to_dict() for u in updates]
         if not payloads:
             continue
-        new = await asyncio.to_thread(store_payloads, db, payloads)
+        new = await store(db, taker, payloads, {u.update_id: u for u in updates})
         offset = max(int(p["update_id"]) for p in payloads) + 1  # confirms them to Telegram with the next call
-        log.info("received %d updates (%d new)", len(payloads), new)
-        if new:
-            wake()
+        log.debug("received %d updates (%d new)", len(payloads), new)
 
 
-def webhook_app(db: Database, secret: str | None, path: str, wake: Callable[[], None]) -> web.Application:
+def webhook_app(db: Database, secret: str | None, path: str, taker: Taker) -> web.Application:
     """An HTTP endpoint for Telegram's webhook (or a load balancer in front of several workers)."""
+    from aiohttp import web  # only webhook workers need it
 
     async def receive(request: web.Request) -> web.Response:
         if secret and not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
@@ -102,12 +127,10 @@ def webhook_app(db: Database, secret: str | None, path: str, wake: Callable[[], 
         if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
             return web.Response(status=400)
         try:
-            new = await asyncio.to_thread(store_payloads, db, [payload])
+            await store(db, taker, [payload])
         except Exception as exc:  # not stored: Telegram must send it again
             log.error("could not store update %d: %s", payload["update_id"], type(exc).__name__)
             return web.Response(status=503)
-        if new:
-            wake()
         return web.Response(status=200)
 
     async def health(_request: web.Request) -> web.Response:

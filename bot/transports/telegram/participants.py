@@ -35,6 +35,7 @@ from bot.progress import describe
 from bot.transcripts import transcribe_missing
 from bot.transports.telegram.context import BotContext, services, user_key
 from bot.transports.telegram.delivery import Blocked, Undelivered, remove_keyboard, send_html, with_retries
+from bot.transports.telegram.dispatch import finished, finishing
 from bot.transports.telegram.rendering import (
     MAX_CALLBACK,
     decode,
@@ -84,18 +85,26 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
         return
     if query is not None:
         # The spinner on the button and the next prompt: independent calls, made at once.
-        await asyncio.gather(query.answer(), show(context, svc, chat.id, participant_id, reply))
+        await asyncio.gather(query.answer(), show(context, svc, chat.id, participant_id, reply, last=True))
         return
-    await show(context, svc, chat.id, participant_id, reply, typed=update.effective_message is not None)
+    await show(context, svc, chat.id, participant_id, reply, typed=update.effective_message is not None, last=True)
 
 
 async def show(
-    context: ContextTypes.DEFAULT_TYPE, svc: BotContext, chat_id: int, participant_id: int, reply: Reply, *, typed: bool = False
+    context: ContextTypes.DEFAULT_TYPE,
+    svc: BotContext,
+    chat_id: int,
+    participant_id: int,
+    reply: Reply,
+    *,
+    typed: bool = False,
+    last: bool = False,
 ) -> None:
     """Send the view as a new prompt and take the buttons off the previous one where they must go (both at once).
 
     Once delivered, the prompt's message id is stored (the owed reply is paid); when delivery fails
-    it stays owed and the outbox sends it again later."""
+    it stays owed and the outbox sends it again later. ``last``: the prompt ends the handling of the
+    update, which is marked handled in the same transaction."""
     rendered = render_view(reply.outcome.view, reply.language)
     old = reply.prompt_message_id if old_buttons_go(reply.previous_kind, typed=typed) else None
     try:
@@ -111,7 +120,12 @@ async def show(
         await asyncio.to_thread(svc.conversation.prompt_failed, participant_id)
         return
     if message is not None:
-        await asyncio.to_thread(svc.conversation.prompt_shown, participant_id, message.message_id, reply.outcome.view.key)
+        done = finishing() if last else None
+        await asyncio.to_thread(
+            svc.conversation.prompt_shown, participant_id, message.message_id, reply.outcome.view.key, done_update=done
+        )
+        if done is not None:
+            finished()
 
 
 async def mark_blocked(svc: BotContext, participant_id: int) -> None:

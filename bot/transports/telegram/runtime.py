@@ -13,8 +13,8 @@ import contextlib
 import logging
 import signal
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from aiohttp import web
 from telegram import Update
 from telegram.ext import Application, BaseRateLimiter
 
@@ -23,6 +23,9 @@ from bot.transports.telegram.app import build_application
 from bot.transports.telegram.dispatch import Dispatcher
 from bot.transports.telegram.intake import poll, webhook_app
 from storage import Database, inbox
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "telegram"
@@ -63,14 +66,16 @@ class Runtime:
             await self._start_webhook()
         else:
             await self.app.bot.delete_webhook()
-            self._tasks.append(asyncio.create_task(poll(self.app.bot, self.db, self.dispatcher.wake, self._stop), name="intake"))
+            self._tasks.append(asyncio.create_task(poll(self.app.bot, self.db, self.dispatcher, self._stop), name="intake"))
         self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop), name="dispatcher"))
         where = f"webhook on port {self.settings.webhook_port}" if self.webhook else "long polling"
         log.info("bot started (%s)", where)
 
     async def _start_webhook(self) -> None:
+        from aiohttp import web  # only webhook workers need it (memory)
+
         settings = self.settings
-        server = webhook_app(self.db, settings.webhook_secret, WEBHOOK_PATH, self.dispatcher.wake)
+        server = webhook_app(self.db, settings.webhook_secret, WEBHOOK_PATH, self.dispatcher)
         self._site_runner = web.AppRunner(server, access_log=None)
         await self._site_runner.setup()
         await web.TCPSite(self._site_runner, settings.webhook_listen, settings.webhook_port).start()
