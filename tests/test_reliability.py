@@ -19,8 +19,8 @@ from bot.engine import Kind
 from bot.transports.telegram.runtime import Runtime
 from storage import Answer, Database, InboxUpdate, Position
 from storage import inbox as inbox_store
-from storage.models import utcnow
 from storage import repository as repo
+from storage.models import utcnow
 from tests.fake_bot_api import BOT_USER, FakeBotApi
 from tests.telegram_helpers import Phone, Prompt, is_prompt, settings_for, start_app, stop_app
 
