@@ -530,3 +530,35 @@ def test_anything_after_the_end_gets_a_short_friendly_note(db: Database, event) 
     assert "Thank you" not in view.again  # not the whole closing message again
     assert stored(db, pid) == before
     assert handle(OpenAnswers()).kind is Kind.REVIEW  # /myanswers still opens the answers
+
+
+# --- a remove button takes off only the item it showed ------------------------------------------
+
+
+def test_an_old_remove_button_never_removes_another_item(db: Database) -> None:
+    conversation, pid = start(db, length=SHORT)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "b.other_knowledge", side="formal")
+    first = handle(TextInput("EERSTE"))
+    second = handle(TextInput("TWEEDE"))
+    old_first, new_first = first.options[0].id, second.options[0].id
+    assert old_first == new_first and old_first.startswith("_rm1.")  # both show "1. EERSTE"
+    view = handle(Pick(new_first, at=view.key))
+    assert [o.label for o in view.options] == ["TWEEDE"]
+    # The older message still shows "1. EERSTE": its ✖ 1 must not take TWEEDE off.
+    view = handle(Pick(old_first, at=view.key))
+    assert view.notice_kind is NoticeKind.ERROR and "earlier version of your list" in (view.notice or "")
+    assert view.again is not None and "TWEEDE" in view.again
+    assert stored(db, pid)["b.other_knowledge"] == ["TWEEDE"]
+    # A button whose item moved up takes off that very item.
+    handle(TextInput("DERDE"))
+    old_second = handle(TextInput("VIERDE")).options[1].id  # "2. DERDE"
+    handle(Pick(handle(Show()).options[0].id, at=view.key))  # TWEEDE off: DERDE is 1 now
+    view = handle(Pick(old_second, at=view.key))
+    assert view.notice_kind is NoticeKind.SUCCESS and "DERDE" in (view.notice or "")
+    assert stored(db, pid)["b.other_knowledge"] == ["VIERDE"]
+    # A forged mark removes nothing; the terminal's plain number still works on the list as shown.
+    handle(Pick("_rm1.000000", at=view.key))
+    assert stored(db, pid)["b.other_knowledge"] == ["VIERDE"]
+    handle(Pick("_rm1", at=view.key))
+    assert stored(db, pid)["b.other_knowledge"] == []

@@ -126,3 +126,22 @@ async def test_after_the_end_text_and_commands_get_a_short_note(api: FakeBotApi,
         assert "⚠️" not in note and "Thank you" not in note and "went wrong" not in note, typed
     mark = await phone.send("/back")  # the last question answered
     assert (await phone.prompt(mark)).key == "e.pitfalls"
+
+
+async def test_an_old_remove_button_never_removes_another_item(api: FakeBotApi, app, db: Database) -> None:
+    code = await create_workshop(api)
+    phone = Phone(api, INFORMAL, "nl")
+    prompt = await walk_until(phone, await consented(api, phone, code), "b.other_knowledge")
+    first = await phone.prompt(await phone.send("EERSTE"))
+    second = await phone.prompt(await phone.send("TWEEDE"))
+    remove = [d for d in first.data if f"a|{prompt.key}|_rm1." in d]
+    assert remove and all(len(d.encode()) <= MAX_CALLBACK_DATA for d in remove)
+    assert second.data[0] == remove[0]  # both messages show "1. EERSTE"
+    mark = await phone.press(second.data[0], second.message_id)
+    await phone.prompt(mark)  # EERSTE removed
+    mark = await phone.press(remove[0], first.message_id)  # the older message still shows "1. EERSTE"
+    again = (await phone.prompt(mark)).text
+    assert "eerdere versie van je lijst" in again and "TWEEDE" in again and "Weggehaald" not in again
+    with db.session() as session:
+        (participant, _w), *_ = repo.participations(session, f"tg:{INFORMAL}")
+        assert repo.load_progress(session, participant.id).answers["b.other_knowledge"] == ["TWEEDE"]

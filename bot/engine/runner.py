@@ -6,6 +6,8 @@ transaction, and only then shows the view.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -41,7 +43,7 @@ FINISH = "finish"  # the review's option that closes the session
 
 # Control ids travel in callback data next to option ids: keep them short and distinct.
 NEXT, DONE, KEEP, SKIP, BACK, CLEAR, RESUME = "_next", "_done", "_keep", "_skip", "_back", "_clear", "_ret"
-REMOVE = "_rm"  # + the item's number: take one item out of a list
+REMOVE = "_rm"  # + the item's number (and "." + its item_tag on buttons): take one item out of a list
 PLAY = "_play"  # hear one's own voice answers again
 ABOUT = "_about"  # show the options' descriptions (Step.explain)
 ALL = "_all"  # at the review: show every answer (Position.choosing)
@@ -447,8 +449,18 @@ class _Run:
             if isinstance(event, Pick) and event.option == CLEAR:
                 self.set(key, [])
                 return self.outcome(pos, _("The list is empty again."), success=True, again=True)
-            if isinstance(event, Pick) and event.option.startswith(REMOVE) and event.option[len(REMOVE) :].isdigit():
-                index = int(event.option[len(REMOVE) :]) - 1
+            number, _dot, tag = event.option[len(REMOVE) :].partition(".") if isinstance(event, Pick) else ("", "", "")
+            if isinstance(event, Pick) and event.option.startswith(REMOVE) and number.isdigit():
+                index = int(number) - 1
+                if tag and not (0 <= index < len(items) and item_tag(items[index]) == tag):
+                    # A button from an older message: its number may name another item now. Only
+                    # the item the button showed is taken off, wherever it is now.
+                    index = next((i for i, item in enumerate(items) if item_tag(item) == tag), -1)
+                    if index < 0:
+                        notice = _("That button belongs to an earlier version of your list, so nothing was removed. Here is your list now.")
+                        # Answered with the list as it is now, as a message (not only a note on the
+                        # button): the message that was pressed shows an outdated list.
+                        return self.outcome(pos, notice, again=True)
                 if not 0 <= index < len(items):
                     return self.outcome(pos, _("That option is not available here. Please choose one of the options."), accepted=False)
                 removed = items.pop(index)
@@ -782,7 +794,7 @@ class _Run:
                 parts.append(heading + "\n" + "\n".join(f"{n}. {item_label(item, t)}" for n, item in enumerate(items, start=1)))
                 listing = parts[-1]
                 options = [
-                    ViewOption(f"{REMOVE}{n}", item if isinstance(item, str) else item_label(item, t))
+                    ViewOption(f"{REMOVE}{n}.{item_tag(item)}", item if isinstance(item, str) else item_label(item, t))
                     for n, item in enumerate(items, start=1)
                 ]
                 if refs(items):
@@ -880,6 +892,12 @@ class _Run:
         if pos.choosing == ALL or (pos.return_to is None and self.before(pos) is not None):
             controls.append(ViewOption(BACK, _("Back")))
         return View(key, step.kind, flow.title.translate(t), "\n\n".join(parts), notice, tuple(options), tuple(controls), notice_kind=notice_kind)
+
+
+def item_tag(item: object) -> str:
+    """A short mark of one list item: a remove button carries it, so it can only take off that item."""
+    data = json.dumps(item, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.blake2s(data, digest_size=3).hexdigest()
 
 
 def _short(text: str, limit: int = 40) -> str:
