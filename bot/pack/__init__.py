@@ -24,8 +24,6 @@ from bot.progress import split_answered
 from storage.models import Workshop
 from storage.repository import WorkshopAnswers
 
-# The pictures the HTML shows: print and 16:9 versions (and the narrow ones for phones).
-EMBEDDED = tuple(f"{name}{end}" for name in ("tree", "board-informal", "board-formal") for end in (".png", "-16x9.png"))
 CHAT_LINES = 60  # the chat part of a summary: the briefing, and the answers when they fit within this
 
 
@@ -96,25 +94,17 @@ def _build(data: WorkshopAnswers, language: str, audio_names: Mapping[str, str] 
     reading = Reading(computed.answers, t, language)
     drawn, drawn_phone = pictures.draw(computed, t, language)
     # Encoding the PNG files is most of the pictures' cost, and Pillow's encoder runs without the
-    # interpreter lock: the files are encoded in two threads while this one writes the CSV and the
-    # texts. Those the HTML embeds go first.
+    # interpreter lock: the files are encoded in two threads while this one writes the CSV and the texts.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pack-png") as pool:
-        embedded = [name for name in drawn if name in EMBEDDED]
-        order = [*embedded, *(name for name in drawn if name not in EMBEDDED)]
         phone_files = {name: pool.submit(pictures.png, image) for name, image in drawn_phone.items()}
-        files = {name: pool.submit(pictures.png, drawn[name]) for name in order}
+        files = {name: pool.submit(pictures.png, image) for name, image in drawn.items()}
         csv = csv_export.export(data, t, reading)
         briefing = messages.briefing(computed, reading, t, language)
         sections = summary_sections(computed, reading, t, language)
-        page = html.document(
-            computed,
-            {name: files[name].result() for name in embedded},
-            t,
-            language,
-            {name: f.result() for name, f in phone_files.items()},
-            audio_names=audio_names,
-        )
-        images = {name: files[name].result() for name in drawn}  # in the order drawn
+        images = {name: f.result() for name, f in files.items()}
+        phone = {name: f.result() for name, f in phone_files.items()}
+    # The page embeds every picture: the print, the 16:9 and the phone versions, each for its screen.
+    page = html.document(computed, images, t, language, phone, audio_names=audio_names)
     return Pack(html=page, csv=csv, images=images, briefing=briefing, sections=sections)
 
 
