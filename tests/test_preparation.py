@@ -562,3 +562,49 @@ def test_an_old_remove_button_never_removes_another_item(db: Database) -> None:
     assert stored(db, pid)["b.other_knowledge"] == ["VIERDE"]
     handle(Pick("_rm1", at=view.key))
     assert stored(db, pid)["b.other_knowledge"] == []
+
+
+# --- a change of side files nothing under the wrong side -----------------------------------------
+
+
+def test_changing_to_the_other_side_asks_the_side_questions_again(db: Database) -> None:
+    from bot.flows.e_core import INFORMAL_ROLES
+
+    conversation, pid = start(db, length=SHORT)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "formal", "f")
+    before = stored(db, pid)
+    assert before["intro.role"] == "formal" and before["b.other_knowledge"]
+    handle(OpenAnswers())
+    handle(Pick("intro", at="review.overview"))
+    view = handle(Pick("role", at="review.overview"))
+    view = handle(Pick("volunteer", at="intro.role"))
+    # Warned, and straight to the first question about the other side, now worded for a volunteer.
+    assert view.key == "b.other_knowledge" and "other side" in (view.notice or "")
+    assert "formal workers know" in view.text and not view.options  # the old list is not shown as this one
+    after = stored(db, pid)
+    side_keys = {k for k in before if k.startswith(("b.other_", "e.roles_"))}
+    assert side_keys and not side_keys & set(after)  # nothing left filed under the wrong side
+    assert {k: v for k, v in after.items() if k != "intro.role"} == {k: v for k, v in before.items() if k not in side_keys and k != "intro.role"}
+    asked = []
+    for _ in range(20):
+        if view.finished:
+            break
+        asked.append(view.key)
+        if view.kind is Kind.LIST:
+            handle(TextInput(f"nieuw {view.key}"))
+            view = handle(Done(at=view.key))
+        else:
+            view = handle(Pick(view.options[0].id, at=view.key))
+            view = handle(Done(at=view.key))
+    assert asked == ["b.other_knowledge", "b.other_skills", "b.other_position", "b.other_power", "e.roles_own", "e.roles_other"]
+    assert view.finished  # then back at the end
+    final = stored(db, pid)
+    assert final["b.other_power"] == ["nieuw b.other_power"]
+    assert set(final["e.roles_own"]) <= {r.id for r in INFORMAL_ROLES}
+    # A role on the same side changes nothing else.
+    handle(OpenAnswers())
+    handle(Pick("intro", at="review.overview"))
+    handle(Pick("role", at="review.overview"))
+    view = handle(Pick("keyfigure", at="intro.role"))
+    assert view.notice_kind is NoticeKind.SUCCESS and stored(db, pid)["b.other_power"] == ["nieuw b.other_power"]

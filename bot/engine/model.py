@@ -149,6 +149,16 @@ class Step:
     notes: tuple[tuple[str, Text], ...] = ()
     deployment_facts: bool = False
 
+    @property
+    def side_dependent(self) -> bool:
+        """Its answer is about one side (worded per side, or shown or offered per side): it no
+        longer fits when the participant changes to the other side."""
+        return (
+            isinstance(self.prompt, BySide)
+            or isinstance(self.when, SideIs)
+            or any(isinstance(o.when, SideIs) for o in self.options)
+        )
+
     def visible_options(self, ctx: Context) -> tuple[Option, ...]:
         return tuple(o for o in self.options if o.when is None or o.when.holds(ctx))
 

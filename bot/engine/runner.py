@@ -395,7 +395,10 @@ class _Run:
                         accepted=False,
                         withdrawn=True,
                     )
+                cleared = self.other_side(key, event.option)
                 self.set(key, event.option)
+                if cleared:
+                    return self.ask_again(pos, cleared)
                 return self.after_step(pos, flow, step)
             return self.outcome(pos, _("Please choose one of the options."), accepted=False)
 
@@ -610,8 +613,52 @@ class _Run:
         )
         return self.worded(msg.replace("{n}", str(MAX_LIST_ITEMS)))
 
+    # --- the role changed to the other side ------------------------------------------
+
+    def other_side(self, key: str, role: str) -> list[tuple[Flow, Step]]:
+        """When the new role is on the other side: take off every answer about one side (they would
+        be filed under questions that now ask about the other side) and return their steps."""
+        before = self.side
+        if key != ROLE_KEY or before is None or side_for_role(role) == before:
+            return []
+        cleared = [(f, s) for f in self.state.flows for s in f.steps if s.side_dependent and f.key(s) in self.answers]
+        for f, s in cleared:
+            self.unset(f.key(s))
+        return cleared
+
+    def ask_again(self, pos: Position, cleared: list[tuple[Flow, Step]]) -> Outcome:
+        """After a change of side: straight to the first question that was emptied, with a warning;
+        the next ones follow (see after_step), then back to where the participant was."""
+        notice = self.t.gettext(
+            "You are now on the other side. Your answers about the other side and about the roles were for your "
+            "old role, so they were removed. Please answer these questions again."
+        )
+        flows = {f.id for f, _s in cleared}
+        again = [(f, s) for f, s in cleared if s in self.visible(f) and s.kind is not Kind.INFO]
+        if not again:
+            return self.outcome(self.resume(pos) if pos.return_to else pos, notice)
+        flow, step = again[0]
+        # Without a place to go back to (the walk itself), the emptied exercises are walked again.
+        completed = pos.completed if pos.return_to is not None else pos.completed - flows
+        return self.outcome(Position(flow.id, step.id, completed, pos.finished, pos.return_to), notice)
+
+    def next_side_question(self, flow: Flow, step: Step) -> Position | None:
+        """While changing answers: after a question about one side, its unanswered followers (emptied by
+        a change of side) before going back."""
+        if not step.side_dependent:
+            return None
+        order = [(f, s) for f in self.state.flows for s in self.visible(f)]
+        here = next(i for i, (f, s) in enumerate(order) if f.id == flow.id and s.id == step.id)
+        for f, s in order[here + 1 :]:
+            if s.side_dependent and s.kind is not Kind.INFO and f.key(s) not in self.answers:
+                return Position(f.id, s.id)
+        return None
+
     def after_step(self, pos: Position, flow: Flow, step: Step, notice: str | None = None) -> Outcome:
         if pos.return_to is not None:
+            following = self.next_side_question(flow, step)
+            if following is not None:
+                return self.outcome(replace(following, completed=pos.completed, finished=pos.finished, return_to=pos.return_to))
             return self.outcome(self.resume(pos), notice or self.t.gettext("Saved."), success=True)
         return self.outcome(self.after(pos, flow.step_index[step.id]), notice, success=notice is not None)
 
