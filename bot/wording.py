@@ -15,4 +15,5 @@ COMMANDS = Wording(
     skip=N_("type /skip"),
     next=N_("press Enter"),
     each=N_("One per line (Enter after each), then type /done."),
+    local=True,
 )

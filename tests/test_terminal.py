@@ -242,3 +242,22 @@ def test_terminal_after_the_end_back_restart_and_text_are_answered_kindly(databa
     assert out.stdout.count("You have finished the preparation.") == 1 + 3
     assert "cannot be skipped" not in out.stdout and "choose one of the options" not in out.stdout  # no errors
     assert "E · step 3 of 3" in out.stdout  # /back: the last question answered
+
+
+def test_terminal_consent_screen_says_only_what_is_true_there(database_url: str) -> None:
+    from bot.i18n import translations
+
+    first = run_cli(["chat", "--user", "amal", "--lang", "ar"], database_url, "/quit\n")  # the demo is made in Arabic
+    assert first.returncode == 0, first.stderr
+    out = run_cli(["chat", "--user", "eva", "--lang", "nl"], database_url, "/quit\n")
+    assert out.returncode == 0, out.stderr
+    nl = translations("nl").gettext
+    assert nl("Workshop “{title}”, join code {code}.").split("{title}")[0] + nl("Demo workshop") in out.stdout
+    assert "ورشة" not in out.stdout  # the title follows the reader's language
+    # Before consent nothing is stored: no "answers stay saved", nothing to go back to, no Telegram ids.
+    assert nl("/quit stops (nothing is stored).") in out.stdout
+    assert "/back" not in out.stdout and "/myanswers" not in out.stdout and "Telegram" not in out.stdout
+    assert nl("Goodbye. Nothing was stored.") in out.stdout
+    en = run_cli(["chat", "--user", "sam", "--lang", "en"], database_url, "1\n/quit\n")
+    assert "your login name on this computer" in en.stdout and "chat id" not in en.stdout
+    assert "/quit stops (your answers are saved)" in en.stdout.split("/quit stops (nothing is stored).")[1]  # after yes

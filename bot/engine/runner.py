@@ -57,6 +57,7 @@ class Wording:
     skip: Text
     next: Text
     each: Text  # how a list is filled: one item per message (Telegram), per line (terminal)
+    local: bool = False  # the chat runs on this computer (terminal): no Telegram ids, no voice
 
 
 @dataclass(frozen=True)
@@ -702,7 +703,14 @@ class _Run:
         days = deployment.retention_days
         _ = self.t.gettext
         # What is stored is what the preparation asks: the short one never asks the organisation.
-        if self.state.length == FULL:
+        if self.wording.local and self.state.length == FULL:
+            stored = _(
+                "your typed answers, the name you give, your role and organisation, your language, how far you "
+                "are, and your login name on this computer"
+            )
+        elif self.wording.local:
+            stored = _("your typed answers, the name you give, your role, your language, how far you are, and your login name on this computer")
+        elif self.state.length == FULL:
             stored = _(
                 "your answers (typed or spoken), the name you give, your role and organisation, your language, how "
                 "far you are, and your Telegram user id and chat id (to send you messages)"

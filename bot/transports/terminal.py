@@ -104,12 +104,13 @@ def page_count(view: View) -> int:
     return 1 if view.kind is Kind.LIST else max(1, -(-len(view.options) // PAGE_SIZE))
 
 
-def render(view: View, language: str, page: int = 0, *, voice_hint: bool = True) -> str:
-    """The view as terminal text; ``voice_hint``: say (once a session) that voice answers need Telegram."""
-    return strip_isolates(directed(_render(view, language, page, voice_hint), language))
+def render(view: View, language: str, page: int = 0, *, voice_hint: bool = True, consent: bool = False) -> str:
+    """The view as terminal text; ``voice_hint``: say (once a session) that voice answers need Telegram;
+    ``consent``: the question before joining, when nothing is stored yet."""
+    return strip_isolates(directed(_render(view, language, page, voice_hint, consent), language))
 
 
-def _render(view: View, language: str, page: int, voice_hint: bool) -> str:
+def _render(view: View, language: str, page: int, voice_hint: bool, consent: bool = False) -> str:
     t = translations(language)
     _ = t.gettext
     lines = ["", "─" * 60, view.header, ""]
@@ -132,7 +133,7 @@ def _render(view: View, language: str, page: int, voice_hint: bool) -> str:
         lines.append(_("/remove and a number takes that item off the list (for example /remove 2)."))
     if view.finished:  # nothing more to answer: say how to leave
         return "\n".join([*lines, "", _("Type /quit to close the chat."), ""])
-    if view.controls:
+    if view.controls and not consent:
         lines.append("")
         lines.append("   ".join(f"{_CONTROL_COMMAND[c.id]} {c.label}" for c in view.controls))
     lines.append("")
@@ -148,6 +149,9 @@ def _render(view: View, language: str, page: int, voice_hint: bool) -> str:
         lines.append(_("Type your answer and press Enter."))
     if view.voice and voice_hint:
         lines.append(_("Voice answers need Telegram: here in the terminal, please type."))
+    if consent:  # not joined yet: nothing to go back to, nothing saved
+        lines.append(_("/quit stops (nothing is stored)."))
+        return "\n".join(lines)
     lines.append(_("/back goes back, /restart starts this exercise again, /myanswers shows your answers, /quit stops (your answers are saved)."))
     return "\n".join(lines)
 
@@ -158,7 +162,7 @@ def _consent(
     """The consent step before joining; the participant is stored only after yes. None: no, or quit."""
     view = conversation.consent_view(workshop, language)
     while True:
-        stdout.write(render(view, language) + "\n> ")
+        stdout.write(render(view, language, consent=True) + "\n> ")
         stdout.flush()
         line = stdin.readline()
         event = parse_line(line.rstrip("\n"), view) if line else None
@@ -207,6 +211,8 @@ def chat(
             stdout.write(translations(wanted).gettext("This workshop is closed: it takes no new participants.") + "\n")
             return 2
         title = workshop.title
+        if repo.is_facilitator(session, workshop.id, DEMO_FACILITATOR):  # the demo: named in the reader's language
+            title = translations(wanted).gettext("Demo workshop")
     _ = translations(wanted).gettext
     stdout.write(_("Workshop “{title}”, join code {code}.").format(title=title, code=code) + "\n")
     stdout.write(_("The facilitator reads the answers with: python -m bot summary {code}").format(code=code) + "\n")
