@@ -261,3 +261,22 @@ def test_terminal_consent_screen_says_only_what_is_true_there(database_url: str)
     en = run_cli(["chat", "--user", "sam", "--lang", "en"], database_url, "1\n/quit\n")
     assert "your login name on this computer" in en.stdout and "chat id" not in en.stdout
     assert "/quit stops (your answers are saved)" in en.stdout.split("/quit stops (nothing is stored).")[1]  # after yes
+
+
+def test_terminal_shows_option_labels_whole(database_url: str) -> None:
+    from bot.flows.intro import ROLES
+    from bot.i18n import translations
+
+    db = Database(database_url)
+    with db.session() as session:
+        workshop = repo.workshop_by_code(session, ensure_demo_workshop(db, "nl"))
+        assert workshop is not None
+        pid = repo.join(session, workshop, "term:lang", language="nl").id
+    conversation = Conversation(db)
+    walk(lambda event: conversation.handle(pid, event).outcome.view, conversation.handle(pid, Show()).outcome.view, "formal", "k")
+    db.dispose()
+    # /myanswers, the welcome exercise: the role with its whole label, as the button could not.
+    out = run_cli(["chat", "--user", "lang", "--lang", "nl"], database_url, "/myanswers\n1\n/quit\n")
+    assert out.returncode == 0, out.stderr
+    role = next(o.label for o in ROLES if o.id == "formal").translate(translations("nl"))
+    assert len(role) > 40 and role in out.stdout and "…" not in out.stdout

@@ -57,7 +57,7 @@ class Wording:
     skip: Text
     next: Text
     each: Text  # how a list is filled: one item per message (Telegram), per line (terminal)
-    local: bool = False  # the chat runs on this computer (terminal): no Telegram ids, no voice
+    local: bool = False  # the chat runs on this computer (terminal): no Telegram ids, no voice, no button width
 
 
 @dataclass(frozen=True)
@@ -886,6 +886,10 @@ class _Run:
             again=listing if again else None,
         )
 
+    def preview(self, answer: str) -> str:
+        """An answer on an option: cut short for a button; whole in the terminal, which prints lines."""
+        return answer if self.wording.local else _short(answer)
+
     def option_text(self, option) -> str:
         label = option.label.translate(self.t)
         if option.side is None:
@@ -919,7 +923,7 @@ class _Run:
             parts = [_("Which answer do you want to change?")]
             rows = {s.id: v for s, v in ((s, self.answers.get(target.key(s))) for s in self.questions(target)) if v is not None}
             options = [
-                ViewOption(s.id, step_label(s, t) + (f": {_short(format_answer(s, rows[s.id], t))}" if s.id in rows else ""))
+                ViewOption(s.id, step_label(s, t) + (f": {self.preview(format_answer(s, rows[s.id], t))}" if s.id in rows else ""))
                 for s in self.questions(target)
             ]
             controls.append(ViewOption(BACK, _("Back")))
