@@ -51,7 +51,14 @@ def create(db: Database, title: str, key: str, *, chat_id: int, language: str) -
 class Toggle(Enum):
     INVALID = "invalid"  # not this person's workshop, or not a known choice
     LAST_EXERCISE = "last"  # a workshop needs at least one exercise
+    NOT_ASKED = "not_asked"  # the chosen length does not ask this exercise: nothing to switch
     DONE = "done"
+
+
+def asked(exercise: str, length: str) -> bool:
+    """Whether a preparation of this length asks anything of the exercise (the short one leaves D out)."""
+    flow = next(f for f in exercises() if f.id == exercise)
+    return any(flow.in_length(s, length) for s in flow.steps)
 
 
 def toggle_setting(db: Database, key: str, workshop_id: int, choice: str) -> tuple[Toggle, Workshop | None]:
@@ -63,6 +70,8 @@ def toggle_setting(db: Database, key: str, workshop_id: int, choice: str) -> tup
             return Toggle.INVALID, None
         if choice in LENGTHS:
             workshop.length = choice
+        elif not asked(choice, workshop.length):
+            return Toggle.NOT_ASKED, workshop
         else:
             chosen = set(workshop.exercises) ^ {choice}
             if not chosen:

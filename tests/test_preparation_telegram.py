@@ -3,6 +3,8 @@ turn edits only the keyboard, one answer changed from /myanswers, the closing me
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.transports.telegram.rendering import MAX_CALLBACK_DATA, PAGE_SIZE
@@ -111,6 +113,20 @@ async def test_settings_and_new_offer_the_two_lengths(api: FakeBotApi, app, db: 
     assert "short preparation" in reply.params["text"]
     first_row = reply.params["reply_markup"]["inline_keyboard"][0]
     assert [b["text"] for b in first_row] == ["✅ Short preparation", "⬜ Full hand-out"]
+    # The meeting time is set with /meeting, not /settings.
+    code = re.search(r"start=([A-Za-z0-9]+)", reply.params["text"]).group(1)
+    assert f"/meeting {code} 2026-12-03 19:30" in reply.params["text"] and "/settings" not in reply.params["text"]
+    # The short preparation never asks D: its button says so, and pressing it changes nothing.
+    rows = {b["text"].split(". ")[0][-1]: b for row in reply.params["reply_markup"]["inline_keyboard"][1:] for b in row}
+    assert rows["D"]["text"].startswith("➖ D.") and rows["D"]["text"].endswith("full hand-out only")
+    assert all(rows[letter]["text"].startswith("✅") for letter in "ABCE")
+    mark = await admin.press(rows["D"]["callback_data"], reply.result["message_id"])
+    assert "does not ask this exercise" in (await admin.callback_answer(mark)).params["text"]
+    with db.session() as session:
+        assert "d" in repo.workshop_by_code(session, code).exercises
+    mark = await admin.press(first_row[1]["callback_data"], reply.result["message_id"])  # the full hand-out
+    full = await admin.reply(mark, "editMessageReplyMarkup")
+    assert any(b["text"].startswith("✅ D.") for row in full.params["reply_markup"]["inline_keyboard"] for b in row)
 
 
 async def test_after_the_end_text_and_commands_get_a_short_note(api: FakeBotApi, app, db: Database) -> None:

@@ -110,11 +110,17 @@ async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     code, workshop_id = workshop.code, workshop.id
     log.info("workshop %d created", workshop_id)
     link = join_link(context, code)
-    text = _(
-        "Workshop “{title}” is ready.\n\nJoin link for participants:\n{link}\n\nParticipants get the short "
-        "preparation; the buttons switch to the full hand-out or leave exercises out. No meeting time is set yet: "
-        "use /settings {code} for that."
-    ).format(title=title, link=link, code=code)
+    text = "\n\n".join(
+        [
+            _(
+                "Workshop “{title}” is ready.\n\nJoin link for participants:\n{link}\n\nParticipants get the short "
+                "preparation; the buttons switch to the full hand-out or leave exercises out."
+            ).format(title=title, link=link),
+            _("No meeting time is set yet.")
+            + "\n"
+            + _("Set the meeting time (Amsterdam time): /meeting {code} 2026-12-03 19:30").format(code=code),
+        ]
+    )
     await _reply(update, context, text, settings_keyboard(workshop_id, [f.id for f in exercises()], language, SHORT))
     caption = text_messages(_("Scan to join “{title}”: {link}").format(title=title, link=link), language, limit=MAX_CAPTION)[0]
     await with_retries(
@@ -134,9 +140,12 @@ def settings_keyboard(workshop_id: int, included: list[str], language: str, leng
         ]
     ]
     for flow in exercises():
-        mark = "✅" if flow.id in included else "⬜"
-        label = f"{mark} {flow.letter}. {flow.title.translate(t)}"
-        rows.append([InlineKeyboardButton(label[:60], callback_data=encode("x", str(workshop_id), flow.id))])
+        if facilitation.asked(flow.id, length):
+            label = f"{'✅' if flow.id in included else '⬜'} {flow.letter}. {flow.title.translate(t)}"[:60]
+        else:  # what this length asks: the exercise is not part of it, whatever is stored for the other length
+            note = " — " + t.gettext("full hand-out only")
+            label = f"➖ {flow.letter}. {flow.title.translate(t)}"[: 60 - len(note)] + note
+        rows.append([InlineKeyboardButton(label, callback_data=encode("x", str(workshop_id), flow.id))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -191,7 +200,11 @@ async def toggle_exercise(update: Update, context: ContextTypes.DEFAULT_TYPE, wo
         facilitation.toggle_setting, svc.db, user_key(user), int(workshop_id) if workshop_id.isdigit() else 0, exercise
     )
     if outcome is not Toggle.DONE or workshop is None:
-        await query.answer(_("A workshop needs at least one exercise.") if outcome is Toggle.LAST_EXERCISE else _("This button is not valid."))
+        notes = {
+            Toggle.LAST_EXERCISE: _("A workshop needs at least one exercise."),
+            Toggle.NOT_ASKED: _("The short preparation does not ask this exercise. To use it, choose the full hand-out first."),
+        }
+        await query.answer(notes.get(outcome, _("This button is not valid.")))
         return
     included, wid, length = list(workshop.exercises), workshop.id, workshop.length
     await query.answer()
