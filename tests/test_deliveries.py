@@ -141,7 +141,8 @@ async def test_two_processes_send_each_reminder_and_each_summary_exactly_once(ap
     for process, (_out, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err.decode()[-2000:]
     claimed = [int(out.decode().split()[-1]) for out, _err in outputs]
-    assert sum(claimed) == len(unfinished) + 2 and min(claimed) > 0, claimed  # both worked, nothing twice
+    # Nothing twice, nothing missed. Which process wins how many is timing: on a loaded machine one may take all.
+    assert sum(claimed) == len(unfinished) + 2, claimed
     for uid in unfinished:
         assert len(reminders(api, uid)) == 1, uid
     for fid in (ADMIN, CO):
