@@ -283,11 +283,13 @@ async def on_status(
 async def on_summary(
     update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: Workshop, _args: list[str], language: str
 ) -> None:
-    """Recorded as a job and acknowledged at once; a worker delivers it (this process's, woken now)."""
+    """Acknowledged at once, then recorded as a job that a worker delivers (this process's, woken now).
+    The acknowledgement goes first: once the job is recorded, any process may deliver the summary, and
+    the facilitator should not read "being prepared" after it."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    await asyncio.to_thread(planning.request_summary, services(context).db, workshop.id, user_key(user), chat.id, language, utcnow())
     await _reply(update, context, translations(language).gettext("The summary is being prepared; it arrives in a moment."))
+    await asyncio.to_thread(planning.request_summary, services(context).db, workshop.id, user_key(user), chat.id, language, utcnow())
     worker_of(context.application).wake()
 
 
