@@ -173,6 +173,14 @@ def test_declining_in_the_terminal_stores_nothing(database_url: str) -> None:
     db.dispose()
 
 
+def test_terminal_consent_says_what_it_expects_after_other_input(database_url: str) -> None:
+    code = demo_code_created(database_url)
+    out = run_cli(["chat", "--user", "typt", "--lang", "en", "--workshop", code], database_url, "hello\n\n2\n")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("! Please choose one of the options.") == 2  # after "hello" and after an empty line
+    assert "Nothing about you is stored" in out.stdout
+
+
 def demo_code_created(database_url: str) -> str:
     from bot.transports.terminal import ensure_demo_workshop
 

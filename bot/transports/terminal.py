@@ -161,6 +161,7 @@ def _consent(
 ) -> Reply | None:
     """The consent step before joining; the participant is stored only after yes. None: no, or quit."""
     view = conversation.consent_view(workshop, language)
+    first = view
     while True:
         stdout.write(render(view, language, consent=True) + "\n> ")
         stdout.flush()
@@ -180,6 +181,8 @@ def _consent(
                 "You said no. Nothing about you is stored. If you change your mind, open the link again."
             ) + "\n")
             return None
+        # Anything else: the same question again, saying what is expected (nothing is stored).
+        view = replace(first, notice=translations(language).gettext("Please choose one of the options."), notice_kind=NoticeKind.ERROR)
 
 
 def chat(
