@@ -854,3 +854,17 @@ def test_the_page_spares_the_facilitator_noise(pack: Pack) -> None:
     assert "<strong>Coordinator</strong>" in roles  # a role people named keeps its row
     answers = page[page.index('<section id="answers">') :]
     assert "Consent" not in answers and "consent" not in answers
+
+
+def test_the_briefing_names_a_point_written_under_two_categories_once() -> None:
+    from bot.pack.messages import _top
+    from bot.pack.views import Entry, StrengthCell, Tally
+
+    def cell(category: str, *texts: str) -> StrengthCell:
+        others = Tally(tuple(Entry(text, 1, "nl") for text in texts), 1)
+        return StrengthCell("informal", category, others, Tally((), 0), (), (), ())
+
+    cells = [cell("knowledge", "Ze kennen de gezinnen", "Ze spreken de taal"), cell("skills", "ze kennen  de gezinnen")]
+    top, total = _top(cells, True)
+    assert [(e.text, e.count) for e in top] == [("Ze kennen de gezinnen", 2), ("Ze spreken de taal", 1)]
+    assert total == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from babel.support import NullTranslations
 
@@ -63,8 +64,15 @@ def _who(views: Views, t: NullTranslations) -> list[str]:
 
 
 def _top(cells: Sequence[StrengthCell], others: bool) -> tuple[list[Entry], int]:
-    """The points most named over the four categories: (entries, how many points in all)."""
-    entries = [e for cell in cells for e in (cell.by_others if others else cell.by_themselves).entries]
+    """The points most named over the four categories: (entries, how many points in all). The same
+    point written under two categories is one point, named as often as both together."""
+    merged: dict[str, Entry] = {}
+    for cell in cells:
+        for e in (cell.by_others if others else cell.by_themselves).entries:
+            key = " ".join(e.text.casefold().split())
+            first = merged.get(key)
+            merged[key] = e if first is None else replace(first, count=first.count + e.count)
+    entries = list(merged.values())
     ranked = sorted(enumerate(entries), key=lambda pair: (-pair[1].count, pair[0]))
     return [e for _i, e in ranked[:TOP]], len(entries)
 
