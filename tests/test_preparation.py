@@ -147,14 +147,18 @@ def test_the_short_preparation_ends_with_one_closing_message(db: Database) -> No
         assert position.finished
 
 
+def set_meeting(db: Database, when) -> None:
+    with db.session() as session:
+        workshop = session.exec(repo.select(repo.Workshop)).one()
+        workshop.meeting_at = when
+        session.add(workshop)
+
+
 def test_the_closing_message_says_when_the_meeting_is(db: Database) -> None:
     from datetime import UTC, datetime
 
     conversation, pid = start(db, length=SHORT)
-    with db.session() as session:
-        workshop = session.exec(repo.select(repo.Workshop)).one()
-        workshop.meeting_at = datetime(2026, 12, 3, 18, 30, tzinfo=UTC)
-        session.add(workshop)
+    set_meeting(db, datetime(2026, 12, 3, 18, 30, tzinfo=UTC))
     handle = driver(conversation, pid)
     walk(handle, handle(Show()), "formal", "m")
     view = handle(Show())
@@ -513,13 +517,10 @@ def test_restart_at_the_end_says_there_is_no_exercise_in_progress(db: Database) 
 
 @pytest.mark.parametrize("event", [TextInput("hallo"), Skip(), Keep(), Done(), Pick("1"), UnknownCommand("/foo")])
 def test_anything_after_the_end_gets_a_short_friendly_note(db: Database, event) -> None:
-    conversation, pid = start(db, length=SHORT)
-    with db.session() as session:
-        workshop = session.exec(repo.select(repo.Workshop)).one()
-        from datetime import UTC, datetime
+    from datetime import UTC, datetime
 
-        workshop.meeting_at = datetime(2026, 12, 3, 18, 30, tzinfo=UTC)
-        session.add(workshop)
+    conversation, pid = start(db, length=SHORT)
+    set_meeting(db, datetime(2026, 12, 3, 18, 30, tzinfo=UTC))
     handle = driver(conversation, pid)
     walk(handle, handle(Show()), "informal", "k")
     before = stored(db, pid)

@@ -181,6 +181,18 @@ def test_terminal_consent_says_what_it_expects_after_other_input(database_url: s
     assert "Nothing about you is stored" in out.stdout
 
 
+def finished_in_demo(database_url: str, user: str, language: str, side: str) -> None:
+    """A terminal user who walked the demo workshop (the short preparation) to its end."""
+    db = Database(database_url)
+    with db.session() as session:
+        workshop = repo.workshop_by_code(session, ensure_demo_workshop(db, language))
+        assert workshop is not None and workshop.length == "short"
+        pid = repo.join(session, workshop, f"term:{user}", language=language).id
+    conversation = Conversation(db)
+    walk(lambda event: conversation.handle(pid, event).outcome.view, conversation.handle(pid, Show()).outcome.view, side, "k")
+    db.dispose()
+
+
 def demo_code_created(database_url: str) -> str:
     from bot.transports.terminal import ensure_demo_workshop
 
@@ -233,14 +245,7 @@ def test_terminal_says_things_once_reads_right_to_left_and_answers_more(database
 
 
 def test_terminal_after_the_end_back_restart_and_text_are_answered_kindly(database_url: str) -> None:
-    db = Database(database_url)
-    with db.session() as session:
-        workshop = repo.workshop_by_code(session, ensure_demo_workshop(db, "en"))
-        assert workshop is not None and workshop.length == "short"
-        pid = repo.join(session, workshop, "term:klaar", language="en").id
-    conversation = Conversation(db)
-    walk(lambda event: conversation.handle(pid, event).outcome.view, conversation.handle(pid, Show()).outcome.view, "informal", "k")
-    db.dispose()
+    finished_in_demo(database_url, "klaar", "en", "informal")
     # /restart, Enter, text and /skip at the end: a note, never an error or a crash; /quit is named.
     out = run_cli(["chat", "--user", "klaar", "--lang", "en"], database_url, "/restart\n\nhallo\n/skip\n/back\n/quit\n")
     assert out.returncode == 0, out.stderr
@@ -275,14 +280,7 @@ def test_terminal_shows_option_labels_whole(database_url: str) -> None:
     from bot.flows.intro import ROLES
     from bot.i18n import translations
 
-    db = Database(database_url)
-    with db.session() as session:
-        workshop = repo.workshop_by_code(session, ensure_demo_workshop(db, "nl"))
-        assert workshop is not None
-        pid = repo.join(session, workshop, "term:lang", language="nl").id
-    conversation = Conversation(db)
-    walk(lambda event: conversation.handle(pid, event).outcome.view, conversation.handle(pid, Show()).outcome.view, "formal", "k")
-    db.dispose()
+    finished_in_demo(database_url, "lang", "nl", "formal")
     # /myanswers, the welcome exercise: the role with its whole label, as the button could not.
     out = run_cli(["chat", "--user", "lang", "--lang", "nl"], database_url, "/myanswers\n1\n/quit\n")
     assert out.returncode == 0, out.stderr
