@@ -62,7 +62,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             "the terminal with: python -m bot chat"
         ), file=sys.stderr)
         return 2
-    from bot.transports.telegram.app import run_polling, run_webhook
+    from bot.transports.telegram.runtime import run_polling, run_webhook
 
     if args.command == "webhook":
         run_webhook(settings)

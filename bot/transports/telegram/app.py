@@ -25,7 +25,7 @@ from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate, translations
 from bot.pack import prepare as prepare_pack
 from bot.translation import provider_from_settings
 from bot.transports.telegram import facilitators as fac
-from bot.transports.telegram import own_data, retention_job
+from bot.transports.telegram import own_data, retention_job, routes
 from bot.transports.telegram import participants as part
 from bot.transports.telegram.context import BotContext
 from bot.transports.telegram.delivery import send_html
@@ -170,7 +170,7 @@ def build_application(
     private = filters.ChatType.PRIVATE
     app.add_handler(TypeHandler(Update, log_update), group=-1)
     commands = {
-        "start": part.on_start,
+        "start": routes.on_start,
         "back": part.on_back,
         "skip": part.on_skip,
         "restart": part.on_restart,
@@ -204,20 +204,6 @@ def build_application(
     app.add_handler(MessageHandler(new_message & filters.TEXT & ~filters.COMMAND, part.on_text))
     app.add_handler(MessageHandler(new_message & (filters.VOICE | filters.AUDIO), part.on_voice))
     app.add_handler(MessageHandler(new_message & ~filters.TEXT & ~filters.StatusUpdate.ALL, part.on_media))
-    app.add_handler(CallbackQueryHandler(part.on_callback))
+    app.add_handler(CallbackQueryHandler(routes.on_callback))
     app.add_error_handler(on_error)
     return app
-
-
-def run_polling(settings: Settings) -> None:
-    from bot.transports.telegram.runtime import run
-
-    run(settings, webhook=False)
-
-
-def run_webhook(settings: Settings) -> None:
-    if not settings.webhook_url:
-        raise SystemExit("Set WEBHOOK_URL (the public HTTPS address Telegram should call) to run the webhook.")
-    from bot.transports.telegram.runtime import run
-
-    run(settings, webhook=True)

@@ -19,7 +19,6 @@ from bot.engine import (
     Keep,
     NonText,
     OpenAnswers,
-    Pick,
     Restart,
     Resume,
     Show,
@@ -27,7 +26,7 @@ from bot.engine import (
     TextInput,
     UnknownCommand,
 )
-from bot.engine.runner import BACK, CLEAR, DONE, KEEP, NEXT, RESUME, SKIP
+from bot.engine.runner import BACK, DONE, KEEP, NEXT, RESUME, SKIP
 from bot.engine.voice import refs
 from bot.i18n import LANGUAGES, is_reviewed, language_name, translations
 from bot.people import Join
@@ -50,7 +49,7 @@ from storage import repository as repo
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
-_CONTROL_EVENTS = {NEXT: Done, DONE: Done, KEEP: Keep, SKIP: Skip, BACK: Back, RESUME: Resume}
+CONTROL_EVENTS = {NEXT: Done, DONE: Done, KEEP: Keep, SKIP: Skip, BACK: Back, RESUME: Resume}
 
 
 async def account_language(svc: BotContext, update: Update) -> str:
@@ -348,19 +347,6 @@ def language_keyboard(current: str, *, pending: str | None = None) -> InlineKeyb
 # --- handlers ---------------------------------------------------------------------------
 
 
-async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    payload = context.args[0] if context.args else None
-    if payload and payload.startswith(repo.INVITE_PREFIX):
-        from bot.transports.telegram.facilitators import accept_invite
-
-        await accept_invite(update, context, payload)
-        return
-    if payload:
-        await join_with_code(update, context, payload)
-        return
-    await handle_or_ask(update, context, Show())
-
-
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -525,54 +511,6 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "/delete code: delete a workshop and everything in it now"
         )
     await _reply(update, context, text)
-
-
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    assert query is not None
-    decoded = decode(query.data)
-    svc = services(context)
-    if decoded is None:
-        _ = translations(await account_language(svc, update)).gettext
-        log.info("callback with data that is not ours")
-        await query.answer(_("This button is not valid."))
-        return
-    kind, parts = decoded
-    if kind == "p" and len(parts) == 2 and parts[1].isdigit():
-        await turn_page(update, context, parts[0])
-    elif kind == "a" and len(parts) in (2, 3):
-        key, option = parts[0], parts[1]
-        control = _CONTROL_EVENTS.get(option)
-        if option == CLEAR:
-            event: Event = Pick(CLEAR, at=key)
-        elif control is not None:
-            event = control(at=key)
-        else:
-            event = Pick(option, at=key)
-        await handle_or_ask(update, context, event)
-    elif kind == "l" and len(parts) == 1 and parts[0] in LANGUAGES:
-        await choose_language(update, context, parts[0])
-    elif kind == "l" and len(parts) == 2 and parts[0] in LANGUAGES and throttle.looks_like_code(parts[1]):
-        await pending_language(update, context, parts[0], parts[1])
-    elif kind == "j" and len(parts) == 3 and parts[1] in LANGUAGES and throttle.looks_like_code(parts[0]):
-        await pending_consent(update, context, parts[0], parts[1], parts[2])
-    elif kind == "f" and len(parts) == 1:
-        from bot.transports.telegram.own_data import confirm_forget
-
-        await confirm_forget(update, context, parts[0] == "yes")
-    elif kind in ("d", "m") and len(parts) == 2 and all(p.isdigit() for p in parts):
-        from bot.transports.telegram.facilitators import confirm_delete, confirm_remove
-
-        await (confirm_delete if kind == "d" else confirm_remove)(update, context, int(parts[0]), int(parts[1]))
-    elif kind == "w" and len(parts) == 1 and parts[0].isdigit():
-        await switch_workshop(update, context, int(parts[0]))
-    elif kind == "x" and len(parts) == 2:
-        from bot.transports.telegram.facilitators import toggle_exercise
-
-        await toggle_exercise(update, context, parts[0], parts[1])
-    else:
-        _ = translations(await account_language(svc, update)).gettext
-        await query.answer(_("This button is not valid."))
 
 
 async def pending_language(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str, code: str) -> None:

@@ -125,3 +125,13 @@ async def serve(settings: Settings, *, webhook: bool) -> None:
 
 def run(settings: Settings, *, webhook: bool) -> None:
     asyncio.run(serve(settings, webhook=webhook))
+
+
+def run_polling(settings: Settings) -> None:
+    run(settings, webhook=False)
+
+
+def run_webhook(settings: Settings) -> None:
+    if not settings.webhook_url:
+        raise SystemExit("Set WEBHOOK_URL (the public HTTPS address Telegram should call) to run the webhook.")
+    run(settings, webhook=True)
