@@ -103,6 +103,15 @@ def create_invite(session: Session, workshop_id: int, created_by: str) -> str:
     return token
 
 
+def _still_open(now: datetime) -> tuple:
+    """An invitation that was not used, not revoked and has not expired at ``now``."""
+    return (
+        col(Invite.used_by).is_(None),
+        col(Invite.revoked_at).is_(None),
+        col(Invite.created_at) > now - INVITE_VALID,
+    )
+
+
 def redeem_invite(session: Session, token: str, user_key: str, chat_id: int | None, language: str) -> Workshop | None:
     """The workshop the invite is for, once; None when unknown, expired, revoked or used by someone else.
 
@@ -112,9 +121,7 @@ def redeem_invite(session: Session, token: str, user_key: str, chat_id: int | No
         update(Invite)
         .where(
             col(Invite.token) == token,
-            col(Invite.used_by).is_(None),
-            col(Invite.revoked_at).is_(None),
-            col(Invite.created_at) > now - INVITE_VALID,
+            *_still_open(now),
         )
         .values(used_by=user_key, used_at=now)
     ).rowcount
@@ -137,21 +144,14 @@ def revoke_invites(session: Session, workshop_id: int) -> int:
         update(Invite)
         .where(
             col(Invite.workshop_id) == workshop_id,
-            col(Invite.used_by).is_(None),
-            col(Invite.revoked_at).is_(None),
-            col(Invite.created_at) > now - INVITE_VALID,
+            *_still_open(now),
         )
         .values(revoked_at=now)
     ).rowcount
 
 
 def open_invites(session: Session, workshop_id: int, now: datetime) -> int:
-    query = select(Invite).where(
-        Invite.workshop_id == workshop_id,
-        col(Invite.used_by).is_(None),
-        col(Invite.revoked_at).is_(None),
-        col(Invite.created_at) > now - INVITE_VALID,
-    )
+    query = select(Invite).where(Invite.workshop_id == workshop_id, *_still_open(now))
     return len(list(session.exec(query)))
 
 

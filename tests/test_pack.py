@@ -552,9 +552,7 @@ def test_boards_are_as_tall_as_their_content(data: WorkshopAnswers, db: Database
     small = build_pack(data, "nl").images["board-informal.png"]
     small_height = Image.open(io.BytesIO(small)).size[1]
     assert small_height < 0.65 * board.SIZE[1]
-    with db.session() as session:
-        workshop = repo.create_workshop(session, "Groot", "term:f", length="full")  # populate() answers every question
-    _benchmark().populate(db, workshop, 60)
+    workshop = generated(db, 60)
     with db.session() as session:
         big = build_pack(repo.workshop_answers(session, workshop), "nl")
     big_height = Image.open(io.BytesIO(big.images["board-informal.png"])).size[1]
@@ -591,9 +589,7 @@ def test_tree_shows_everything_when_there_is_room(data: WorkshopAnswers, shape: 
 def test_a_full_tree_is_shortened_evenly(db: Database, shape: str) -> None:
     """With more than fits, every part that has to give up items keeps about the same number
     (the crown is not half empty while others say "+N more")."""
-    with db.session() as session:
-        workshop = repo.create_workshop(session, "Groot", "term:f", length="full")  # populate() answers every question
-    _benchmark().populate(db, workshop, 30)
+    workshop = generated(db, 30)
     with db.session() as session:
         views = compute(repo.workshop_answers(session, workshop))
     t = translations("nl")
@@ -621,9 +617,7 @@ def test_lines_are_cut_between_words(db: Database) -> None:
 
 @pytest.mark.parametrize("shape", ["a4", "wide", "phone"])
 def test_root_lines_do_not_cross_the_roots_words(db: Database, shape: str) -> None:
-    with db.session() as session:
-        workshop = repo.create_workshop(session, "Groot", "term:f", length="full")  # populate() answers every question
-    _benchmark().populate(db, workshop, 12)
+    workshop = generated(db, 12)
     with db.session() as session:
         views = compute(repo.workshop_answers(session, workshop))
     t = translations("nl")
@@ -730,6 +724,14 @@ def test_nothing_leaks_from_another_workshop(db: Database) -> None:
     assert not {r.role for r in compute(data).roles if r.taken_by} & {"f_guard"}
 
 
+def generated(db: Database, people: int) -> repo.Workshop:
+    """A full-length workshop of ``people`` generated as the benchmark does (every question answered)."""
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Groot", "term:f", length="full")
+    _benchmark().populate(db, workshop, people)
+    return workshop
+
+
 def _benchmark():
     """The benchmark's generator, so the test and the benchmark build the same kind of workshop."""
     spec = importlib.util.spec_from_file_location("benchmark_summary", ROOT / "benchmarks" / "summary.py")
@@ -741,9 +743,7 @@ def _benchmark():
 
 
 def test_a_workshop_of_300_produces_the_whole_pack(db: Database) -> None:
-    with db.session() as session:
-        workshop = repo.create_workshop(session, "Groot", "term:f", length="full")  # populate() answers every question
-    _benchmark().populate(db, workshop, 300)
+    workshop = generated(db, 300)
     with db.session() as session:
         data = repo.workshop_answers(session, workshop)
     assert len(data.participants) == 300

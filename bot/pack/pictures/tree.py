@@ -291,6 +291,12 @@ def _shown_score(drawing: Drawing) -> tuple[int, int]:
     return (min(cut) if cut else 1 << 30, sum(n for n, _more in counts))
 
 
+def _trunk(text: Box, crown: Box, ground: float, *, flare: float) -> tuple[tuple[float, float], ...]:
+    """The trunk around its text: from just inside the crown's foot, widening by ``flare`` to the ground."""
+    top = crown.bottom - 20
+    return ((text.left - 20, top), (text.right + 20, top), (text.right + flare, ground), (text.left - flare, ground))
+
+
 @dataclass
 class Drawing:
     size: tuple[int, int]
@@ -392,12 +398,7 @@ def _portrait(parts: dict[str, Part], more: Callable[[int], str], rtl: bool) -> 
         size=SIZE,
         texts=[(parts[name], placed[name], top) for name, top in tops.items()],
         crown=crown,
-        trunk=(
-            (trunk_text.left - 20, crown.bottom - 20),
-            (trunk_text.right + 20, crown.bottom - 20),
-            (trunk_text.right + 70, ground),
-            (trunk_text.left - 70, ground),
-        ),
+        trunk=_trunk(trunk_text, crown, ground, flare=70),
         sun=(width - 165 if rtl else 165, sun_top + 105, 85, sun_top + 115),
         can=(can_col.right - 360 if rtl else can_col.left, mid_top + 40, rtl, 1),
         warning=((pit_col.right - 30) if rtl else (pit_col.left + 30), mid_top + 40),
@@ -482,12 +483,7 @@ def _wide(parts: dict[str, Part], more: Callable[[int], str], rtl: bool, can_fir
         size=WIDE,
         texts=texts,
         crown=crown,
-        trunk=(
-            (trunk_text.left - 20, crown.bottom - 20),
-            (trunk_text.right + 20, crown.bottom - 20),
-            (trunk_text.right + 70, ground),
-            (trunk_text.left - 70, ground),
-        ),
+        trunk=_trunk(trunk_text, crown, ground, flare=70),
         sun=(sun_cx, sun_cy, sun_r, sun_cy + 10),
         # The spout points at the trunk: to the reading direction's end from the start column.
         can=(
@@ -594,12 +590,7 @@ def _phone(parts: dict[str, Part], more: Callable[[int], str], rtl: bool) -> Dra
         size=(width, int(y["end"])),
         texts=texts,
         crown=crown,
-        trunk=(
-            (trunk_text.left - 20, crown.bottom - 20),
-            (trunk_text.right + 20, crown.bottom - 20),
-            (trunk_text.right + 50, y["ground"]),
-            (trunk_text.left - 50, y["ground"]),
-        ),
+        trunk=_trunk(trunk_text, crown, y["ground"], flare=50),
         sun=(start(2 * (sun_r + rays)) + sun_r + rays, y["sun"] + sun_r + rays, sun_r, y["sun"] + sun_r + rays + 10),
         # The spout points into the page, towards the tree: to the right, or to the left in RTL.
         can=(start(360 * can_scale), y["can"], rtl, can_scale),
