@@ -14,13 +14,14 @@ from typing import Any, TypeVar
 import pytest
 from telegram.ext import Application
 
+from bot.engine import Kind
 from bot.transports.telegram.app import build_application
 from bot.transports.telegram.delivery import Undelivered, send_html
 from bot.transports.telegram.pacing import TelegramRateLimiter
 from storage import Database
 from tests.clock import ManualClock
 from tests.fake_bot_api import FakeBotApi
-from tests.telegram_helpers import Phone, settings_for, start_app, stop_app
+from tests.telegram_helpers import Phone, is_prompt, settings_for, start_app, stop_app
 
 ADMIN = 1001
 T = TypeVar("T")
@@ -151,6 +152,44 @@ async def test_a_button_press_is_answered_before_the_prompt_waits_for_the_chat(a
         assert following.params["text"] != welcome.text
         methods = [c.method for c in api.calls[mark:]]
         assert methods.index("answerCallbackQuery") < methods.index("sendMessage")
+    finally:
+        await stop_app(app)
+
+
+async def test_a_press_is_answered_while_the_chats_previous_reply_is_held(api: FakeBotApi, db: Database, clock: ManualClock) -> None:
+    """A press queued behind its chat's earlier update (whose reply waits for the chat's budget) is answered
+    at once, not when its turn comes; what the handler then says about it (a stale button) is a message."""
+    limiter = TelegramRateLimiter(per_chat_per_second=1.0, clock=clock)
+    app = await start_app(api, db, frozenset({ADMIN}), rate_limiter=limiter, chat_messages_per_second=1.0)
+    try:
+        admin = Phone(api, ADMIN, "en")
+        mark = await admin.send("/new Wijk Noord")
+        photo = await until(clock, admin.reply(mark, "sendPhoto"))
+        code = photo.params["caption"].split("start=")[1].split()[0].rstrip(".")
+        phone = Phone(api, 2001, "en")
+        mark = await phone.send(f"/start {code}")
+        consent = await until(clock, phone.prompt(mark))
+        mark = await phone.press(consent.button("yes"), consent.message_id)
+        step = await until(clock, phone.prompt(mark))  # joined: a step of the workshop
+        assert step.kind() is Kind.CHOICE  # one option ends the step
+        option = step.button(step.option_ids()[0])
+        clock.advance(10.0)
+        for n in range(3):
+            await app.app.bot.send_message(2001, f"notice {n}")  # the chat's budget used up
+        first = await phone.press(option, step.message_id)
+        await clock.until_sleeping(1)  # the next prompt waits for the chat's budget: the chat's update is not done
+        second = await phone.press(option, step.message_id)  # a second tap on the same button
+        await phone.callback_answer(second)  # answered although its chat's turn has not come
+        answers = [c for c in api.calls[first:] if c.method == "answerCallbackQuery"]
+        assert len(answers) == 2 and all("text" not in c.params for c in answers)
+        assert [c for c in api.calls[first:] if c.method == "sendMessage"] == []  # the first reply is still held
+
+        note = await until(
+            clock, api.wait_for(lambda c: c.method == "sendMessage" and "earlier question" in c.params.get("text", ""), after=first)
+        )
+        sent = [c for c in api.calls[first:] if c.method == "sendMessage"]
+        assert sent.index(note) == 1 and is_prompt(sent[0]) and sent[0].params["text"] != step.text  # the next step, then the note
+        assert [c for c in api.calls[first:] if c.method == "answerCallbackQuery"] == answers  # never answered twice
     finally:
         await stop_app(app)
 

@@ -31,6 +31,7 @@ from bot.transports.telegram.context import BotContext
 from bot.transports.telegram.delivery import send_html
 from bot.transports.telegram.outbox import prune_inbox, resend_owed_prompts
 from bot.transports.telegram.pacing import TelegramRateLimiter
+from bot.transports.telegram.presses import acknowledge
 from bot.transports.telegram.rendering import text_messages
 from bot.transports.telegram.worker import start_deliveries
 from storage import Database
@@ -122,7 +123,7 @@ async def tell_to_try_again(context: ContextTypes.DEFAULT_TYPE, update: Update) 
     )
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
+            await acknowledge(update, context, text, language=language, alert=True)
         else:
             await send_html(context.bot, update.effective_chat.id, text_messages(text, language))
     except Exception as exc:  # nothing more to do: the failure is logged above

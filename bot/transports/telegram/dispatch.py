@@ -56,6 +56,11 @@ def finishing() -> int | None:
     return handling.update_id if handling is not None and not handling.done else None
 
 
+def from_inbox() -> bool:
+    """This task handles an update taken from the inbox: a press among them was answered at intake."""
+    return _handling.get() is not None
+
+
 def finished() -> None:
     handling = _handling.get()
     if handling is not None:

@@ -28,6 +28,7 @@ from bot.timefmt import format_meeting, parse_meeting
 from bot.transports.telegram.context import services, user_key
 from bot.transports.telegram.delivery import with_retries
 from bot.transports.telegram.participants import _reply, account_language
+from bot.transports.telegram.presses import acknowledge
 from bot.transports.telegram.rendering import MAX_CAPTION, encode, text_messages
 from bot.transports.telegram.worker import worker_of
 from storage import Workshop
@@ -204,10 +205,10 @@ async def toggle_exercise(update: Update, context: ContextTypes.DEFAULT_TYPE, wo
             Toggle.LAST_EXERCISE: _("A workshop needs at least one exercise."),
             Toggle.NOT_ASKED: _("The short preparation does not ask this exercise. To use it, choose the full hand-out first."),
         }
-        await query.answer(notes.get(outcome, _("This button is not valid.")))
+        await acknowledge(update, context, notes.get(outcome, _("This button is not valid.")), language=language)
         return
     included, wid, length = list(workshop.exercises), workshop.id, workshop.length
-    await query.answer()
+    await acknowledge(update, context)
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=settings_keyboard(wid, included, language, length))
 
@@ -399,7 +400,7 @@ async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, wor
     assert user is not None and query is not None
     _ = translations(await _language(update, context)).gettext
     allowed, title = await asyncio.to_thread(facilitation.delete, svc.db, user_key(user), workshop_id, confirmed=bool(yes))
-    await query.answer()
+    await acknowledge(update, context)
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
     if not allowed:
@@ -442,7 +443,7 @@ async def confirm_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, wor
     assert user is not None and query is not None
     _ = translations(await _language(update, context)).gettext
     removed = await asyncio.to_thread(facilitation.remove, svc.db, user_key(user), workshop_id, facilitator_id)
-    await query.answer()
+    await acknowledge(update, context)
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
     await _reply(update, context, _("The co-facilitator is removed.") if removed else _("This button is not valid."))

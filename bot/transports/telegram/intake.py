@@ -7,7 +7,8 @@ lost, and one delivered twice is stored once.
 
 The transaction that stores updates also claims those this process may handle at once (their chat
 has nothing else pending, or only what this process holds), and they go straight to the
-dispatcher: no second transaction, no polling of the table for them.
+dispatcher: no second transaction, no polling of the table for them. Button presses are answered
+first, before the store (presses.py).
 
 PTB's Updater is not used: it hands updates to an in-memory queue and confirms them to Telegram
 before they are handled, so a crash loses what was fetched but not yet handled.
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from bot.transports.telegram.presses import Presses
 from storage import Database, inbox
 from storage.models import utcnow
 
@@ -76,15 +78,22 @@ def store_payloads(db: Database, payloads: list[dict[str, Any]], *, worker: str,
         return inbox.store_and_take(conn, rows, utcnow(), worker=worker, lease=lease, room=room)
 
 
-async def store(db: Database, taker: Taker, payloads: list[dict[str, Any]], updates: dict[int, Update] | None = None) -> int:
-    """Store (one thread hop), hand what was claimed to the dispatcher; returns how many were new."""
+async def store(
+    db: Database,
+    taker: Taker,
+    payloads: list[dict[str, Any]],
+    presses: Presses,
+    updates: dict[int, Update] | None = None,
+) -> int:
+    """Answer the button presses, store (one thread hop), hand what was claimed to the dispatcher; returns how many were new."""
+    presses.answer_now(payloads)  # before the database, the chat's turn and the limits: see presses.py
     async with taker.claim_lock:
         taken = await asyncio.to_thread(store_payloads, db, payloads, worker=taker.worker, lease=taker.lease, room=taker.room())
         taker.take(taken, updates)
     return taken.new
 
 
-async def poll(bot: Bot, db: Database, taker: Taker, stop: asyncio.Event) -> None:
+async def poll(bot: Bot, db: Database, taker: Taker, stop: asyncio.Event, presses: Presses) -> None:
     """Long polling into the inbox until ``stop`` is set."""
     offset: int | None = None
     backoff = 1.0
@@ -107,12 +116,12 @@ async def poll(bot: Bot, db: Database, taker: Taker, stop: asyncio.Event) -> Non
         payloads = [u.to_dict() for u in updates]
         if not payloads:
             continue
-        new = await store(db, taker, payloads, {u.update_id: u for u in updates})
+        new = await store(db, taker, payloads, presses, {u.update_id: u for u in updates})
         offset = max(int(p["update_id"]) for p in payloads) + 1  # confirms them to Telegram with the next call
         log.debug("received %d updates (%d new)", len(payloads), new)
 
 
-def webhook_app(db: Database, secret: str | None, path: str, taker: Taker) -> web.Application:
+def webhook_app(db: Database, secret: str | None, path: str, taker: Taker, presses: Presses) -> web.Application:
     """An HTTP endpoint for Telegram's webhook (or a load balancer in front of several workers)."""
     from aiohttp import web  # only webhook workers need it
 
@@ -127,7 +136,7 @@ def webhook_app(db: Database, secret: str | None, path: str, taker: Taker) -> we
         if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
             return web.Response(status=400)
         try:
-            await store(db, taker, [payload])
+            await store(db, taker, [payload], presses)
         except Exception as exc:  # not stored: Telegram must send it again
             log.error("could not store update %d: %s", payload["update_id"], type(exc).__name__)
             return web.Response(status=503)

@@ -15,6 +15,7 @@ from bot.mydata import as_json, collect, forget, readable
 from bot.transports.telegram.context import services, user_key
 from bot.transports.telegram.delivery import with_retries
 from bot.transports.telegram.participants import _reply, account_language
+from bot.transports.telegram.presses import acknowledge
 from bot.transports.telegram.rendering import MAX_CAPTION, encode
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ async def confirm_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
     _ = translations(await account_language(svc, update)).gettext  # before the account (and its language) goes
-    await query.answer()
+    await acknowledge(update, context)
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
     if not confirmed:

@@ -35,8 +35,8 @@ from bot.transcripts import transcribe_missing
 from bot.transports.telegram.context import BotContext, services, user_key
 from bot.transports.telegram.delivery import Blocked, Undelivered, remove_keyboard, send_html, with_retries
 from bot.transports.telegram.dispatch import finished, finishing
+from bot.transports.telegram.presses import acknowledge
 from bot.transports.telegram.rendering import (
-    MAX_CALLBACK,
     decode,
     encode,
     keyboard,
@@ -69,22 +69,22 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
     view = outcome.view
     if query is not None and not reply.owes_prompt:
         if outcome.stale or not outcome.accepted:
-            await query.answer((view.notice or "")[:MAX_CALLBACK])
+            await acknowledge(update, context, view.notice, language=reply.language)
             return
         # A tick or untick: only the check marks change, on the page the button was on.
-        await query.answer()
+        await acknowledge(update, context)
         if query.message is not None:
             await edit_keyboard(query, view, reply.language, _page_of(query))
         return
     if query is not None and outcome.play:
         # The recordings again, then the same question below them, so the person carries on there.
-        await query.answer()
+        await acknowledge(update, context)
         await play_back(context.bot, svc.db, chat.id, outcome.play, translations(reply.language))
         await show(context, svc, chat.id, participant_id, reply)
         return
     if query is not None:
-        # The spinner on the button and the next prompt: independent calls, made at once.
-        await asyncio.gather(query.answer(), show(context, svc, chat.id, participant_id, reply, last=True))
+        await acknowledge(update, context)
+        await show(context, svc, chat.id, participant_id, reply, last=True)
         return
     await show(context, svc, chat.id, participant_id, reply, typed=update.effective_message is not None, last=True)
 
@@ -160,14 +160,14 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str
     assert query is not None and user is not None
     reply = await asyncio.to_thread(svc.conversation.peek, user_key(user))
     if reply is None:
-        await query.answer()
+        await acknowledge(update, context)
         return
     view = reply.outcome.view
     if view.key != key:
         _ = translations(reply.language).gettext
-        await query.answer(_("That button belongs to an earlier question. Here is the current one.")[:MAX_CALLBACK])
+        await acknowledge(update, context, _("That button belongs to an earlier question. Here is the current one."), language=reply.language)
         return
-    await query.answer()
+    await acknowledge(update, context)
     await edit_keyboard(query, view, reply.language, _page_of(query))
 
 
@@ -200,8 +200,7 @@ async def erased_notice(update: Update, context: ContextTypes.DEFAULT_TYPE, repl
     assert chat is not None
     _ = translations(reply.language).gettext
     log.info("a participant withdrew consent; their data was erased")
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await acknowledge(update, context)
     await remove_keyboard(context.bot, chat.id, reply.prompt_message_id)
     await _reply(
         update,
@@ -236,8 +235,7 @@ async def _reply(
 ) -> None:
     chat = update.effective_chat
     assert chat is not None
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await acknowledge(update, context)
     language = language or await account_language(services(context), update)
     try:
         await send_html(context.bot, chat.id, text_messages(text, language), keyboard)
@@ -313,7 +311,7 @@ async def pending_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, co
     user, chat, query = update.effective_user, update.effective_chat, update.callback_query
     assert user is not None and chat is not None and query is not None
     _ = translations(language).gettext
-    await query.answer()
+    await acknowledge(update, context)
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
     key = user_key(user)
@@ -518,7 +516,7 @@ async def pending_language(update: Update, context: ContextTypes.DEFAULT_TYPE, l
     svc = services(context)
     query = update.callback_query
     assert query is not None
-    await query.answer(language_name(language))
+    await acknowledge(update, context)  # the consent that follows names the language
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
     workshop = await asyncio.to_thread(people.workshop_by_code, svc.db, code)
@@ -533,7 +531,7 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE, la
     query = update.callback_query
     assert user is not None and query is not None
     pid = await asyncio.to_thread(people.choose_language, svc.db, user_key(user), language)
-    await query.answer(language_name(language))
+    await acknowledge(update, context)  # what follows is in the language chosen
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
     if pid is not None:
@@ -551,10 +549,10 @@ async def switch_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE, pa
     query = update.callback_query
     assert user is not None and query is not None
     if not await asyncio.to_thread(people.switch_to, svc.db, user_key(user), participant_id):
-        _ = translations(await account_language(svc, update)).gettext
-        await query.answer(_("This button is not valid."))
+        language = await account_language(svc, update)
+        await acknowledge(update, context, translations(language).gettext("This button is not valid."), language=language)
         return
-    await query.answer()
+    await acknowledge(update, context)
     reply = await asyncio.to_thread(svc.conversation.handle, participant_id, Show())
     chat = update.effective_chat
     assert chat is not None

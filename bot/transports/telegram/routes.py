@@ -17,6 +17,7 @@ from bot.transports.telegram import facilitators as fac
 from bot.transports.telegram import own_data
 from bot.transports.telegram import participants as part
 from bot.transports.telegram.context import services
+from bot.transports.telegram.presses import acknowledge
 from bot.transports.telegram.rendering import decode
 from storage import repository as repo
 
@@ -38,11 +39,9 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     assert query is not None
     decoded = decode(query.data)
-    svc = services(context)
     if decoded is None:
-        _ = translations(await part.account_language(svc, update)).gettext
         log.info("callback with data that is not ours")
-        await query.answer(_("This button is not valid."))
+        await not_valid(update, context)
         return
     kind, parts = decoded
     if kind == "p" and len(parts) == 2 and parts[1].isdigit():
@@ -72,5 +71,9 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     elif kind == "x" and len(parts) == 2:
         await fac.toggle_exercise(update, context, parts[0], parts[1])
     else:
-        _ = translations(await part.account_language(svc, update)).gettext
-        await query.answer(_("This button is not valid."))
+        await not_valid(update, context)
+
+
+async def not_valid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    language = await part.account_language(services(context), update)
+    await acknowledge(update, context, translations(language).gettext("This button is not valid."), language=language)

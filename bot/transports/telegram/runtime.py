@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.transports.telegram.app import build_application
 from bot.transports.telegram.dispatch import Dispatcher
 from bot.transports.telegram.intake import poll, webhook_app
+from bot.transports.telegram.presses import Presses
 from storage import Database, inbox
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class Runtime:
         self.intake = intake  # False: take no updates from Telegram (a worker for stored updates and jobs only)
         self.app: Application = build_application(settings, self.db, rate_limit=rate_limit, rate_limiter=rate_limiter)
         self.dispatcher = Dispatcher(self.app, self.db, lease=timedelta(seconds=settings.inbox_lease))
+        self.presses = Presses(self.app.bot)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._site_runner: web.AppRunner | None = None
@@ -66,7 +68,7 @@ class Runtime:
             await self._start_webhook()
         else:
             await self.app.bot.delete_webhook()
-            self._tasks.append(asyncio.create_task(poll(self.app.bot, self.db, self.dispatcher, self._stop), name="intake"))
+            self._tasks.append(asyncio.create_task(poll(self.app.bot, self.db, self.dispatcher, self._stop, self.presses), name="intake"))
         self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop), name="dispatcher"))
         where = f"webhook on port {self.settings.webhook_port}" if self.webhook else "long polling"
         log.info("bot started (%s)", where)
@@ -75,7 +77,7 @@ class Runtime:
         from aiohttp import web  # only webhook workers need it (memory)
 
         settings = self.settings
-        server = webhook_app(self.db, settings.webhook_secret, WEBHOOK_PATH, self.dispatcher)
+        server = webhook_app(self.db, settings.webhook_secret, WEBHOOK_PATH, self.dispatcher, self.presses)
         self._site_runner = web.AppRunner(server, access_log=None)
         await self._site_runner.setup()
         await web.TCPSite(self._site_runner, settings.webhook_listen, settings.webhook_port).start()
