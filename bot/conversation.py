@@ -4,14 +4,24 @@ Loads the participant's position and answers, lets the pure engine decide, and c
 answer changes, the new position and "a reply is owed" in one transaction before the caller shows
 anything. When the event came from a stored update, the same transaction marks that update
 handled, so a duplicate delivery or a second process can never apply it twice.
+
+That a prompt was delivered (its message id, and the stored update it answered being done) may be
+recorded ``later``: kept here and written either by the transaction that handles the participant's
+next event, which needs it (first thing, in that same transaction), or by ``flush_shown`` (a batch,
+soon after). It saves a transaction per answer. A crash loses at most these records: the update is
+then claimed again, found applied (nothing done twice) and the prompt, still owed, is sent again.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from bot.engine import (
@@ -94,6 +104,32 @@ def bind_text(event: Event, stored: hot.StoredPosition | None, message_id: int |
     return event if at is None else replace(event, at=at)
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A prompt delivered and not yet written: its message id, its step, the stored update it answered."""
+
+    message_id: int
+    key: str
+    done_update: int | None
+
+
+FLUSH_WAIT = 30.0  # seconds a transaction waits for a batch that holds its participant's prompt to commit
+
+
+def shown_position(stored: hot.StoredPosition | None, shown: list[Shown]) -> hot.StoredPosition | None:
+    """The stored position as it is once these prompts are written (hot.prompt_shown, in order)."""
+    for record in shown:
+        if stored is not None:
+            stored = replace(
+                stored,
+                previous_prompt_key=stored.prompt_key,
+                prompt_key=record.key,
+                prompt_message_id=record.message_id,
+                prompt_pending=False,
+            )
+    return stored
+
+
 class _Stored(Protocol):  # a stored position: the ORM row, or the hot path's columns
     exercise: str
     step: str
@@ -159,6 +195,9 @@ class Conversation:
         self.db = db
         self.wording = wording  # how the transport names its controls in prompts
         self.features = features or Features()
+        self._later: dict[int, list[Shown]] = {}  # participant id -> prompts delivered, not yet written
+        self._writing: dict[int, threading.Event] = {}  # participant id -> the batch writing theirs, until it commits
+        self._later_lock = threading.Lock()
 
     def deployment(self, retention_days: int) -> Deployment:
         return Deployment(
@@ -184,6 +223,8 @@ class Conversation:
             session.flush()
             found = hot.state_of(session.connection(), participant.id, lock=self._lock)
             assert found is not None
+            # No catch-up: someone joining has no prompt of this participation kept for later, and this
+            # transaction has written already (waiting here for a batch could hold SQLite's one writer).
             return self._handle(session, found, Pick("yes", at=CONSENT_KEY))
 
     def consent_declined(self, user_key: str) -> None:
@@ -192,8 +233,11 @@ class Conversation:
             drop_bare_account(session, user_key)
 
     def handle(self, participant_id: int, event: Event) -> Reply:
-        with self.db.session() as session:
-            found = hot.state_of(session.connection(), participant_id, lock=self._lock)
+        with self._transaction() as (session, taken):
+            def read() -> hot.State | None:
+                return hot.state_of(session.connection(), participant_id, lock=self._lock)
+
+            found = self._catch_up(session, read(), taken, read)
             if found is None:
                 raise LookupError(f"no participant {participant_id}")
             return self._handle(session, found, event)
@@ -205,8 +249,12 @@ class Conversation:
 
         ``update_id``: the stored update this event comes from (marked handled in this transaction;
         AlreadyHandled when it was). ``message_id``: the id of the person's message, for typed text."""
-        with self.db.session() as session:
-            found = hot.active_state(session.connection(), user_key, lock=self._lock)
+        with self._transaction() as (session, taken):
+            def read() -> hot.State | None:
+                return hot.active_state(session.connection(), user_key, lock=self._lock)
+
+            # Caught up before the first write: waiting for a batch while holding SQLite's one writer would block it.
+            found = self._catch_up(session, read(), taken, read)
             if found is None:
                 return None
             if update_id is not None and not inbox.handled_here(session, update_id, utcnow()):
@@ -223,13 +271,97 @@ class Conversation:
             session.rollback()  # looking owes no prompt and moves nothing
             return reply
 
-    def prompt_shown(self, participant_id: int, message_id: int, key: str, *, done_update: int | None = None) -> None:
+    def prompt_shown(
+        self, participant_id: int, message_id: int, key: str, *, done_update: int | None = None, later: bool = False
+    ) -> None:
         """The prompt for ``key`` reached the person as ``message_id``: the owed reply is paid.
-        ``done_update``: the stored update this prompt answers, marked handled in the same transaction."""
+        ``done_update``: the stored update this prompt answers, marked handled in the same transaction.
+        ``later``: only kept, to be written with the participant's next event or by ``flush_shown``."""
+        record = Shown(message_id, key, done_update)
+        if later:
+            with self._later_lock:
+                self._later.setdefault(participant_id, []).append(record)
+            return
         with self.db.engine.begin() as conn:
-            hot.prompt_shown(conn, participant_id, message_id, key)
-            if done_update is not None:
-                inbox.finish(conn, done_update, utcnow())
+            self._write_shown(conn, participant_id, [record])
+
+    @staticmethod
+    def _write_shown(conn: Connection, participant_id: int, records: list[Shown]) -> None:
+        now = utcnow()
+        for record in records:
+            hot.prompt_shown(conn, participant_id, record.message_id, record.key)
+            if record.done_update is not None:
+                inbox.finish(conn, record.done_update, now)
+
+    def shown_pending(self) -> bool:
+        return bool(self._later)
+
+    def flush_shown(self) -> int:
+        """Write the prompts kept for later, all in one transaction; returns for how many participants."""
+        done = threading.Event()
+        with self._later_lock:
+            taken, self._later = self._later, {}
+            for pid in taken:
+                self._writing[pid] = done
+        try:
+            if taken:
+                with self.db.engine.begin() as conn:
+                    for pid, records in taken.items():
+                        self._write_shown(conn, pid, records)
+        except BaseException:
+            self._restore(list(taken.items()))
+            raise
+        finally:
+            with self._later_lock:
+                for pid in taken:
+                    if self._writing.get(pid) is done:
+                        del self._writing[pid]
+            done.set()
+        return len(taken)
+
+    def _restore(self, taken: list[tuple[int, list[Shown]]]) -> None:
+        """Records a failed transaction took go back, before any kept since (their order matters)."""
+        with self._later_lock:
+            for pid, records in taken:
+                self._later[pid] = records + self._later.get(pid, [])
+
+    @contextmanager
+    def _transaction(self) -> Iterator[tuple[Session, list[tuple[int, list[Shown]]]]]:
+        """A session whose catch-up records go back when it does not commit."""
+        taken: list[tuple[int, list[Shown]]] = []
+        try:
+            with self.db.session() as session:
+                yield session, taken
+        except BaseException:
+            self._restore(taken)
+            raise
+
+    def _catch_up(
+        self,
+        session: Session,
+        found: hot.State | None,
+        taken: list[tuple[int, list[Shown]]],
+        read: Callable[[], hot.State | None],
+    ) -> hot.State | None:
+        """First in the transaction of a participant's event: their prompts delivered since, written now
+        (and ``found`` as it is then). When a batch is writing them, its commit is awaited and the state read again."""
+        if found is None:
+            return None
+        pid = found.participant_id
+        with self._later_lock:
+            records = self._later.pop(pid, None)
+            writing = self._writing.get(pid)
+        if records:
+            taken.append((pid, records))
+        if writing is not None:
+            writing.wait(FLUSH_WAIT)
+            found = read()
+            if found is None:
+                return None
+        if records:
+            self._write_shown(session.connection(), pid, records)
+            found = replace(found, position=shown_position(found.position, records))
+        return found
 
     def prompt_failed(self, participant_id: int) -> None:
         """Delivery failed after its retries: the prompt stays owed, counted from now."""
@@ -245,8 +377,11 @@ class Conversation:
     def handle_voice(self, user_key: str, incoming: repo.IncomingAudio, *, update_id: int | None = None) -> Reply | None:
         """A spoken answer for the person's active workshop: the recording and the answer that points to
         it are committed together, or (refused) neither is kept. None when they have no workshop."""
-        with self.db.session() as session:
-            found = hot.active_state(session.connection(), user_key, lock=self._lock)
+        with self._transaction() as (session, taken):
+            def read() -> hot.State | None:
+                return hot.active_state(session.connection(), user_key, lock=self._lock)
+
+            found = self._catch_up(session, read(), taken, read)  # before the first write, as in handle_for
             if found is None:
                 return None
             if update_id is not None and not inbox.handled_here(session, update_id, utcnow()):

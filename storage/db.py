@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,33 @@ class _OneWriter:
             self._lock.release()
 
 
+class _PingWhenIdle:
+    """A server connection that sat idle may have been dropped (a restart, a proxy's idle timeout): check it
+    on checkout, but only then. SQLAlchemy's pool_pre_ping costs a round trip on every checkout, three an
+    answered input; a connection in steady use was checked by the statements it just ran."""
+
+    IDLE = 10.0  # seconds unused after which a connection is checked before use
+
+    def attach(self, engine: Engine) -> None:
+        event.listen(engine.pool, "checkout", self._checkout)
+        event.listen(engine.pool, "checkin", self._checkin)
+
+    def _checkin(self, _dbapi_connection, record) -> None:
+        record.info["vb_idle_since"] = time.monotonic()
+
+    def _checkout(self, dbapi_connection, record, _proxy) -> None:
+        since = record.info.get("vb_idle_since")
+        if since is None or time.monotonic() - since < self.IDLE:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()
+        except Exception as exc:  # the pool throws this connection away and takes (or makes) another
+            raise DisconnectionError() from exc
+
+
 class Database:
     """One engine, migrated on open; sessions commit or roll back as a unit."""
 
@@ -100,12 +129,13 @@ class Database:
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             create_private_file(Path(parsed.database))
         sqlite = parsed.get_backend_name() == "sqlite"
-        # A server connection can drop between updates: check it on checkout. A file cannot.
         # hide_parameters: a database error in the log must not carry the answer text it was saving.
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=not sqlite, hide_parameters=True)
+        self.engine: Engine = create_engine(self.url, hide_parameters=True)
         if sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             _OneWriter().attach(self.engine)
+        else:
+            _PingWhenIdle().attach(self.engine)  # a server connection can drop between updates; a file cannot
         if migrate:
             self.upgrade()
 

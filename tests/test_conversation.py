@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.conversation import Conversation
+from bot.conversation import AlreadyHandled, Conversation
 from bot.engine import (
     Back,
     Done,
@@ -25,8 +25,9 @@ from bot.engine import (
     View,
 )
 from bot.engine.runner import MAX_TEXT
-from storage import Answer, Database, Participant
+from storage import Answer, Database, Participant, inbox
 from storage import repository as repo
+from storage.models import utcnow
 from tests.walk import walk
 
 
@@ -350,3 +351,47 @@ def test_answers_cannot_be_opened_before_consent(db: Database) -> None:
     view = handle(OpenAnswers())
     assert view.key == first.key and view.notice is not None  # still at the welcome, told why
     assert "review" not in view.key
+
+
+def test_a_delivered_prompt_kept_for_later_is_written_by_the_next_event_and_a_lost_one_is_owed_again(db: Database) -> None:
+    """prompt_shown(later=True): written first thing by the participant's next event (what typed text is
+    bound to depends on it); lost in a crash, the update is found applied and the prompt stays owed."""
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    text_step = go_to(handle, handle(Show()), "intro.name")
+    conversation.prompt_shown(pid, 800, text_step.key)  # on screen, written at once
+    with db.session() as session:
+        inbox.store(session, [(501, 77, {"update_id": 501})], utcnow())
+    reply = conversation.handle_for("term:u1", TextInput("Amina"), update_id=501, message_id=801)
+    following = reply.outcome.view.key
+    assert reply.owes_prompt and following != text_step.key
+
+    conversation.prompt_shown(pid, 900, following, done_update=501, later=True)
+    assert position_of(db, pid).prompt_message_id == 800 and pending_updates(db) == 1  # kept, not written
+
+    lost = Conversation(db)  # the process died before writing it: the update comes again
+    with pytest.raises(AlreadyHandled):
+        lost.handle_for("term:u1", TextInput("Amina"), update_id=501, message_id=801)
+    assert position_of(db, pid).prompt_pending  # still owed: the outbox sends the prompt again
+
+    shown = conversation.handle_for("term:u1", Show())  # the next event writes it first, in its transaction
+    assert shown.prompt_message_id == 900 and shown.previous_kind is not Kind.TEXT
+    position = position_of(db, pid)
+    assert (position.prompt_message_id, position.prompt_key, position.previous_prompt_key) == (900, following, text_step.key)
+    assert pending_updates(db) == 0  # the update it answered is done
+
+    conversation.prompt_shown(pid, 901, following, later=True)  # no next event: the batch writes it
+    assert conversation.flush_shown() == 1 and position_of(db, pid).prompt_message_id == 901
+    assert conversation.flush_shown() == 0
+
+
+def position_of(db: Database, pid: int) -> repo.Position:
+    with db.session() as session:
+        position = session.get(repo.Position, pid)
+        assert position is not None
+        return position
+
+
+def pending_updates(db: Database) -> int:
+    with db.session() as session:
+        return inbox.pending_count(session)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -15,14 +14,12 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from bot.config import DEFAULT_API_URL, Settings
 from bot.conversation import Conversation, Features
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate, translations
-from bot.pack import prepare as prepare_pack
 from bot.translation import provider_from_settings
 from bot.transports.telegram import facilitators as fac
 from bot.transports.telegram import own_data, retention_job, routes
@@ -86,18 +83,12 @@ async def on_startup(app: Application) -> None:
     app.job_queue.run_repeating(resend_owed_prompts, interval=settings.outbox_interval, first=settings.outbox_interval, name="outbox")
     app.job_queue.run_repeating(prune_inbox, interval=3600, first=60, name="inbox-prune")
     retention_job.start(app)
-    # Templates, fonts and shaping made ready meanwhile, in a thread: the first summary is not the slow one.
-    asyncio.get_running_loop().run_in_executor(None, prepare_pack)
+    # No warm-up of the meeting pack here (bot.pack.prepare: ~11 MB of templates, fonts and shaping held
+    # for the process's life): the first summary, built in a worker thread anyway, pays it (~0.8 s once).
 
 
 CONNECTIONS = 8  # to the Bot API; at ~0.1 s a call that is ~80 calls/s, above Telegram's own limits
 POOL_WAIT = 30.0  # seconds a request may wait for a free connection
-
-
-async def log_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
-    if isinstance(update, Update):
-        kind = "callback" if update.callback_query else ("message" if update.effective_message else "other")
-        log.info("update %d: %s", update.update_id, kind)  # never the text: answers are personal data
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -169,7 +160,6 @@ def build_application(
     )
 
     private = filters.ChatType.PRIVATE
-    app.add_handler(TypeHandler(Update, log_update), group=-1)
     commands = {
         "start": routes.on_start,
         "back": part.on_back,

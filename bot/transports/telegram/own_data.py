@@ -73,6 +73,9 @@ async def confirm_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
     if not confirmed:
         await _reply(update, context, _("Nothing was erased."))
         return
+    # Delivered prompts kept for later (shown.py) written first: the updates they answered are then done,
+    # and go with the rest of the chat's handled updates.
+    await asyncio.to_thread(svc.conversation.flush_shown)
     await asyncio.to_thread(forget, svc.db, user_key(user))
     log.info("a person erased their data")
     await _reply(update, context, _("Everything about you is erased. The facilitators only learn that someone left."))

@@ -120,9 +120,13 @@ async def show(
         return
     if message is not None:
         done = finishing() if last else None
-        await asyncio.to_thread(
-            svc.conversation.prompt_shown, participant_id, message.message_id, reply.outcome.view.key, done_update=done
-        )
+        later = context.application.bot_data.get("shown_later")
+        if later is not None:  # written with the next event or in a batch (shown.py)
+            later.record(participant_id, message.message_id, reply.outcome.view.key, done)
+        else:
+            await asyncio.to_thread(
+                svc.conversation.prompt_shown, participant_id, message.message_id, reply.outcome.view.key, done_update=done
+            )
         if done is not None:
             finished()
 

@@ -23,6 +23,7 @@ from bot.transports.telegram.app import build_application
 from bot.transports.telegram.dispatch import Dispatcher
 from bot.transports.telegram.intake import poll, webhook_app
 from bot.transports.telegram.presses import Presses
+from bot.transports.telegram.shown import ShownLater
 from storage import Database, inbox
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ class Runtime:
         self.app: Application = build_application(settings, self.db, rate_limit=rate_limit, rate_limiter=rate_limiter)
         self.dispatcher = Dispatcher(self.app, self.db, lease=timedelta(seconds=settings.inbox_lease))
         self.presses = Presses(self.app.bot)
+        self.shown = ShownLater(self.app.bot_data["services"].conversation, self.dispatcher.wake)
+        self.app.bot_data["shown_later"] = self.shown
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._site_runner: web.AppRunner | None = None
@@ -101,6 +104,7 @@ class Runtime:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.dispatcher.drain(DRAIN_SECONDS)
+        await self.shown.close()
         await self.app.stop()
         await self.app.shutdown()
 
