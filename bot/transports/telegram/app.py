@@ -30,6 +30,7 @@ from bot.transports.telegram.outbox import prune_inbox, resend_owed_prompts
 from bot.transports.telegram.pacing import TelegramRateLimiter
 from bot.transports.telegram.presses import acknowledge
 from bot.transports.telegram.rendering import text_messages
+from bot.transports.telegram.requests import QueuedRequest
 from bot.transports.telegram.worker import start_deliveries
 from storage import Database
 
@@ -146,10 +147,10 @@ def build_application(
                 per_chat_per_second=settings.chat_messages_per_second, overall_per_second=settings.overall_per_worker
             )
         )
-    # A few kept-alive connections, requests queueing for them: httpcore's pool does work in the square
-    # of its open connections on every request, and with PTB's default of 256 the many handlers in
-    # flight made that half the bot's CPU. A queued request waits as long as a slow one may take.
-    builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(POOL_WAIT)
+    # A few kept-alive connections, requests queueing for them (requests.py): httpcore's pool does work in
+    # the square of its open connections on every request, and with PTB's default of 256 the many handlers
+    # in flight made that half the bot's CPU. A queued request waits as long as a slow one may take.
+    builder = builder.request(QueuedRequest(CONNECTIONS, POOL_WAIT))
     app = builder.build()
     features = Features(translation_service=settings.translation_service, transcription=bool(settings.transcribe_url))
     app.bot_data["services"] = BotContext(
