@@ -15,6 +15,7 @@ then claimed again, found applied (nothing done twice) and the prompt, still owe
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -196,7 +197,9 @@ class Conversation:
         self.wording = wording  # how the transport names its controls in prompts
         self.features = features or Features()
         self._later: dict[int, list[Shown]] = {}  # participant id -> prompts delivered, not yet written
-        self._writing: dict[int, threading.Event] = {}  # participant id -> the batch writing theirs, until it commits
+        # participant id -> the batch that took their prompts (its event is set once committed) and when. Kept
+        # after the commit, until their next event looks: that event may have read its state before the commit.
+        self._writing: dict[int, tuple[threading.Event, float]] = {}
         self._later_lock = threading.Lock()
 
     def deployment(self, retention_days: int) -> Deployment:
@@ -301,8 +304,11 @@ class Conversation:
         done = threading.Event()
         with self._later_lock:
             taken, self._later = self._later, {}
+            now = time.monotonic()
+            if len(self._writing) > 1000:  # memory stays flat: a read is never older than a minute
+                self._writing = {k: v for k, v in self._writing.items() if not v[0].is_set() or v[1] > now - 60}
             for pid in taken:
-                self._writing[pid] = done
+                self._writing[pid] = (done, now)
         try:
             if taken:
                 with self.db.engine.begin() as conn:
@@ -312,10 +318,6 @@ class Conversation:
             self._restore(list(taken.items()))
             raise
         finally:
-            with self._later_lock:
-                for pid in taken:
-                    if self._writing.get(pid) is done:
-                        del self._writing[pid]
             done.set()
         return len(taken)
 
@@ -350,11 +352,11 @@ class Conversation:
         pid = found.participant_id
         with self._later_lock:
             records = self._later.pop(pid, None)
-            writing = self._writing.get(pid)
+            writing = self._writing.pop(pid, None)
         if records:
             taken.append((pid, records))
-        if writing is not None:
-            writing.wait(FLUSH_WAIT)
+        if writing is not None:  # a batch took them: it may have committed after ``found`` was read
+            writing[0].wait(FLUSH_WAIT)
             found = read()
             if found is None:
                 return None

@@ -26,6 +26,7 @@ from bot.engine import (
 )
 from bot.engine.runner import MAX_TEXT
 from storage import Answer, Database, Participant, inbox
+from storage import hotpath as hot
 from storage import repository as repo
 from storage.models import utcnow
 from tests.walk import walk
@@ -395,3 +396,20 @@ def position_of(db: Database, pid: int) -> repo.Position:
 def pending_updates(db: Database) -> int:
     with db.session() as session:
         return inbox.pending_count(session)
+
+
+def test_a_state_read_before_a_batch_of_delivered_prompts_committed_is_read_again(db: Database) -> None:
+    """An event's transaction may read the participant's state, then a batch (flush_shown) writes their
+    delivered prompt and commits, then the event looks for prompts kept for later: it must not go on
+    with what it read (typed text would be bound to the prompt before)."""
+    conversation, pid = start(db)
+    step = driver(conversation, pid)(Show())
+    conversation.prompt_shown(pid, 700, step.key)
+    conversation.prompt_shown(pid, 701, step.key, later=True)
+    with db.engine.connect() as conn:
+        read_before = hot.state_of(conn, pid)
+    assert read_before is not None and read_before.position.prompt_message_id == 700
+    assert conversation.flush_shown() == 1  # committed after that read
+    with db.session() as session:
+        found = conversation._catch_up(session, read_before, [], lambda: hot.state_of(session.connection(), pid))
+    assert found is not None and found.position.prompt_message_id == 701
