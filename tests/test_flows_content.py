@@ -35,7 +35,7 @@ def test_pitfalls_each_with_a_follow_up_question() -> None:
 
 
 def test_quotes_by_theme_each_with_speaker() -> None:
-    assert [len(quotes) for _id, _title, quotes in THEMES] == [3, 4, 1]
+    assert [len(quotes) for _id, _title, _gist, quotes in THEMES] == [3, 4, 1]
     assert len(QUOTES) == 8
     assert all(q.source.msgid for q in QUOTES)
     d = flow_by_id("d")

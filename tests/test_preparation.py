@@ -84,7 +84,9 @@ def test_the_short_preparation_asks_exactly_what_the_flows_declare() -> None:
 def test_the_full_hand_out_is_still_all_there() -> None:
     keys = set(shown_keys(FULL))
     flows = workshop_flows("abcde", FULL)
-    answers = {"intro.consent": "yes", "intro.role": "volunteer"}
+    from bot.flows.e_core import PITFALLS
+
+    answers = {"intro.consent": "yes", "intro.role": "volunteer", "e.pitfalls": [p.id for p in PITFALLS]}
     for flow in all_flows():
         for step in flow.steps:
             if step.when is None and step.kind is not Kind.REVIEW and not step.at_meeting:
@@ -98,10 +100,21 @@ def test_the_full_hand_out_is_still_all_there() -> None:
                 opened = run(State(flows, answers, at, FULL), Pick(step.id, at="review.overview"), EN, BUTTONS)
                 assert opened.view.key == flow.key(step)
                 answered = run(State(flows, answers, opened.position, FULL), TextInput("later"), EN, BUTTONS)
-                assert answered.changes == {flow.key(step): "later"} and answered.view.key == "c.why"
-    assert {"a.inspiring", "b.reaction", "e.scribe", "e.notes"} == {
-        f.key(s) for f in all_flows() for s in f.steps if s.at_meeting
-    }
+                if step.kind is Kind.LIST:  # an item added; "Done" goes back
+                    assert answered.changes == {flow.key(step): ["later"]} and answered.view.key == flow.key(step)
+                    given = {**answers, flow.key(step): ["later"]}
+                    answered = run(State(flows, given, answered.position, FULL), Done(at=flow.key(step)), EN, BUTTONS)
+                else:
+                    assert answered.changes == {flow.key(step): "later"}
+                assert answered.view.key == "c.why"
+    # The hand-out's own moments at the meeting: during the presentations (A), after them (B's own
+    # strength and the reaction), at the table (E's agreements, discussed pitfalls, next steps).
+    at_meeting = {f.key(s) for f in all_flows() for s in f.steps if s.at_meeting}
+    assert {"a.inspiring", "a.doubts", "b.reaction", "e.scribe", "e.notes", "e.next", "e.goal", "e.need"} <= at_meeting
+    assert {f"b.own_{c}" for c in ("knowledge", "skills", "position", "power")} <= at_meeting
+    assert {"e.approach", "e.contribution", "e.conditions", "e.p_diversity"} <= at_meeting
+    # What the meeting needs from each person beforehand stays in the walk.
+    assert not {"a.seek", "a.offer", "b.other_knowledge", "c.goal", "e.roles_own", "e.trunk", "e.pitfalls"} & at_meeting
 
 
 def test_each_exercise_starts_with_its_estimate_from_the_declared_steps() -> None:
@@ -154,6 +167,17 @@ def set_meeting(db: Database, when) -> None:
         session.add(workshop)
 
 
+def test_the_full_closing_message_points_to_the_meetings_own_questions(db: Database) -> None:
+    line = "A few questions are for the meeting itself: answer them there, with /myanswers."
+    for length, said in ((FULL, True), (SHORT, False)):
+        conversation, pid = start(db, user=f"end-{length}", length=length)
+        handle = driver(conversation, pid)
+        view = walk(handle, handle(Show()), "informal", "z") and handle(Show())
+        if not view.finished:
+            view = handle(Pick("finish", at="review.overview"))
+        assert view.finished and (line in view.text) is said, length
+
+
 def test_the_closing_message_says_when_the_meeting_is(db: Database) -> None:
     from datetime import UTC, datetime
 
@@ -171,12 +195,44 @@ def test_the_closing_message_says_when_the_meeting_is(db: Database) -> None:
 def test_a_later_step_shows_the_earlier_answer_to_keep_with_one_tap(db: Database) -> None:
     conversation, pid = start(db)
     handle = driver(conversation, pid)
-    view = go_to(handle, handle(Show()), "a.seek")
-    handle(TextInput("Contact met moeders"))
-    view = go_to(handle, handle(Show()), "e.need")
-    assert "Contact met moeders" in view.text and any(c.id == "_keep" for c in view.controls)
-    view = handle(Keep(at="e.need"))
-    assert view.key == "e.goal" and stored(db, pid)["e.need"] == "Contact met moeders"
+    view = go_to(handle, handle(Show()), "a.offer")
+    handle(TextInput("Een luisterend oor"))
+    view = go_to(handle, handle(Show()), "b.offer")
+    assert "Een luisterend oor" in view.text and any(c.id == "_keep" for c in view.controls)
+    view = handle(Keep(at="b.offer"))
+    assert view.key == "c.intro" and stored(db, pid)["b.offer"] == "Een luisterend oor"
+
+
+def test_the_tables_questions_are_filled_in_from_a_and_c(db: Database) -> None:
+    """E's goal, way of working, contributions, conditions and needs are agreed at the table: not asked
+    again beforehand, and opened from /myanswers they show what A and C already hold."""
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    go_to(handle, handle(Show()), "c.what")
+    handle(TextInput("Inloopochtend op school"))
+    handle(TextInput("CJG informeert, sleutelfiguren nodigen uit"))
+    view = go_to(handle, handle(Show()), "e.tree")
+    assert view.header.startswith("Exercise E") and "step 1 of" in view.header  # the tree opens E
+    assert not {"e.need", "e.goal", "e.approach", "e.contribution", "e.conditions"} & set(stored(db, pid))
+    handle(OpenAnswers())
+    handle(Pick("e", at="review.overview"))
+    for key, earlier in (("e.approach", "Inloopochtend op school"), ("e.contribution", "CJG informeert, sleutelfiguren nodigen uit")):
+        opened = handle(Pick(key.split(".")[1], at="review.overview"))
+        assert opened.key == key and earlier in opened.text and any(c.id == "_keep" for c in opened.controls)
+        handle(Keep(at=key))
+        assert stored(db, pid)[key] == earlier
+        handle(OpenAnswers())
+        handle(Pick("e", at="review.overview"))
+
+
+def test_who_you_are_starts_from_the_name_and_organisation_given(db: Database) -> None:
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "a.who")
+    answers = stored(db, pid)
+    assert answers["intro.name"] in view.text and any(c.id == "_keep" for c in view.controls)
+    handle(TextInput("Amina, voorlichter bij Al Amal; ook Fatima"))
+    assert stored(db, pid)["a.who"] == "Amina, voorlichter bij Al Amal; ook Fatima"
 
 
 def test_the_tree_is_built_from_goals_conditions_and_needs(db: Database) -> None:
@@ -197,7 +253,7 @@ def test_the_tree_is_built_from_goals_conditions_and_needs(db: Database) -> None
     view = handle(Done(at="e.fruits"))
     assert stored(db, pid)["e.fruits"] == [*labels[1:], "Meer vaders erbij"]
     view = go_to(handle, view, "e.sun")
-    assert [o.label for o in view.options] == stored(db, pid)["c.conditions"] + [stored(db, pid)["e.conditions"]]
+    assert [o.label for o in view.options] == stored(db, pid)["c.conditions"]
     view = go_to(handle, view, "e.can")
     assert stored(db, pid)["a.seek"] in [o.label for o in view.options]
 
@@ -207,16 +263,19 @@ def test_the_trunk_has_the_chosen_roles_ticked_marked_by_side(db: Database) -> N
     handle = driver(conversation, pid)
     view = go_to(handle, handle(Show()), "e.roles_own", "informal")
     handle(Pick("i_confidant", at="e.roles_own"))
+    handle(Pick("i_catalyst", at="e.roles_own"))
     view = handle(Done(at="e.roles_own"))
     handle(Pick("f_coord", at="e.roles_other"))
+    handle(Pick("f_catalyst", at="e.roles_other"))
     view = handle(Done(at="e.roles_other"))
     assert view.key == "e.trunk"
-    assert [o.id for o in view.options if o.selected] == ["f_coord", "i_confidant"]
+    assert [o.id for o in view.options if o.selected] == ["f_coord", "f_catalyst", "i_confidant", "i_catalyst"]
     labels = {o.id: o.label for o in view.options}
     assert labels["f_coord"] == "Coordinator (formal)" and labels["i_confidant"] == "Confidant (informal)"
     assert labels["f_catalyst"] != labels["i_catalyst"]
+    handle(Pick("f_catalyst", at="e.trunk"))  # untick one: the trunk is a selection
     view = handle(Done(at="e.trunk"))
-    assert stored(db, pid)["e.trunk"] == ["f_coord", "i_confidant"]
+    assert stored(db, pid)["e.trunk"] == ["f_coord", "i_confidant", "i_catalyst"]
 
 
 @pytest.mark.parametrize("language", ["nl", "en", "tr", "ar", "fa", "pl", "uk", "so", "ti"])
@@ -323,7 +382,7 @@ def test_success_and_error_notices_differ(db: Database) -> None:
 def test_quotes_use_the_languages_own_marks(language: str, opening: str) -> None:
     flows = workshop_flows("abcde", FULL)
     state = State(flows, {"intro.role": "formal"}, Position("d", "power_recognise"), FULL)
-    view = run(state, Show(), translations(language), BUTTONS).view
+    view = run(state, Pick("_about", at="d.power_recognise"), translations(language), BUTTONS).view
     assert view.text.split("\n\n")[1].startswith(opening)
 
 
@@ -369,20 +428,34 @@ def test_the_pack_shows_a_short_preparation_finished(db: Database) -> None:
 
 
 def test_the_short_pack_leaves_out_what_was_never_asked(db: Database) -> None:
-    """No empty "according to themselves" columns, no empty tree: the short preparation asks neither."""
+    """No empty "according to themselves" columns, no empty tree: the short preparation asks neither,
+    and the own strength belongs to the meeting in both (shown once somebody wrote it down)."""
     from bot.pack import build_pack
 
+    handles = {}
     for length in (SHORT, FULL):
         conversation, pid = start(db, user=f"pack-{length}", length=length)
-        handle = driver(conversation, pid)
+        handles[length] = handle = driver(conversation, pid)
         walk(handle, handle(Show()), "informal", "p")
-    with db.session() as session:
-        workshops = {w.length: w for w in session.exec(repo.select(repo.Workshop)).all()}
-        short, full = (build_pack(repo.workshop_answers(session, workshops[n]), "en") for n in (SHORT, FULL))
+
+    def packs():
+        with db.session() as session:
+            workshops = {w.length: w for w in session.exec(repo.select(repo.Workshop)).all()}
+            return [build_pack(repo.workshop_answers(session, workshops[n]), "en") for n in (SHORT, FULL)]
+
+    short, full = packs()
     assert "tree.png" not in short.images and "board-informal.png" in short.images
     assert "tree.png" in full.images
-    assert "According to themselves" not in short.briefing and "According to themselves" in full.briefing
-    assert "According to themselves" not in short.html and "According to themselves" in full.html
+    assert "According to themselves" not in short.briefing and "According to themselves" not in full.briefing
+    assert "According to themselves" not in short.html and "According to themselves" not in full.html
+    handle = handles[FULL]  # at the meeting, from /myanswers: her own strength
+    handle(OpenAnswers())
+    handle(Pick("b", at="review.overview"))
+    assert handle(Pick("own_skills", at="review.overview")).key == "b.own_skills"
+    handle(TextInput("Ik spreek Arabisch en Nederlands"))
+    handle(Done(at="b.own_skills"))
+    short, full = packs()
+    assert "According to themselves" in full.briefing and "According to themselves" in full.html
     assert '<section id="tree">' not in short.html and '<section id="tree">' in full.html
     assert '<section id="roles">' in short.html  # the roles are asked in both
 
@@ -442,14 +515,59 @@ def test_role_descriptions_come_on_demand(db: Database) -> None:
     assert any(c.id == "_about" for c in trunk.controls) and description not in trunk.text
 
 
-def test_the_quotes_and_their_question_are_one_step() -> None:
+def test_each_theme_gives_its_gist_and_its_quotes_on_demand() -> None:
+    from bot.flows.d_obstacles import THEMES
+
     flows = workshop_flows("abcde", FULL)
     state = State(flows, {"intro.role": "formal"}, Position("d", "intro"), FULL)
     outcome = run(state, Done(at="d.intro"), EN, BUTTONS)
     view = outcome.view
+    _id, title, gist, quotes = THEMES[0]
     assert view.key == "d.power_recognise" and view.kind is Kind.YESNO
-    assert "do you recognise this?" in view.text and "— manager of a care organisation" in view.text
+    assert view.text.startswith(f"{title.msgid}. {gist.msgid} Do you recognise this?")
+    assert not any(q.text.msgid[:40] in view.text for q in quotes) and "—" not in view.text  # 750 words not pushed
+    read = next(c for c in view.controls if c.id == "_about")
+    assert read.label == "📖 Read the quotes"
+    opened = run(State(flows, {"intro.role": "formal"}, outcome.position, FULL), Pick("_about", at=view.key), EN, BUTTONS)
+    assert opened.changes == {} and opened.view.key == "d.power_recognise"  # the same question, nothing stored
+    assert all(q.text.msgid[:40] in opened.view.text and f"— {q.source.msgid}" in opened.view.text for q in quotes)
+    assert not any(c.id == "_about" for c in opened.view.controls)
+    answered = run(State(flows, {"intro.role": "formal"}, opened.position, FULL), Pick("yes", at=view.key), EN, BUTTONS)
+    assert answered.changes == {"d.power_recognise": "yes"} and answered.view.key == "d.power_meaning"
     assert [s.id for s in flow_by_id("d").steps if s.kind is Kind.INFO] == ["intro"]
+
+
+def test_box_1_and_the_examples_of_c_are_described_on_demand() -> None:
+    flows = workshop_flows("abcde", FULL)
+    for key, label in (("a.focus", "ℹ️ What Box 1 says"), ("c.appeal", "ℹ️ What the examples are")):
+        flow_id, step_id = key.split(".")
+        step = next(s for s in flow_by_id(flow_id).steps if s.id == step_id)
+        state = State(flows, {"intro.role": "volunteer"}, Position(flow_id, step_id), FULL)
+        view = run(state, Show(), EN, BUTTONS).view
+        described = [o for o in step.options if o.description is not None]
+        assert described and not any(o.description.msgid in view.text for o in described)
+        assert [o.label for o in view.options][: len(described)] == [o.label.msgid for o in described]
+        assert next(c for c in view.controls if c.id == "_about").label == label
+        explained = run(state, Pick("_about", at=key), EN, BUTTONS).view
+        assert all(o.description.msgid in explained.text for o in described), key
+
+
+def test_the_trunk_offers_the_roles_named_before() -> None:
+    from bot.flows.e_core import FORMAL_ROLES, INFORMAL_ROLES
+
+    flows = workshop_flows("abcde", FULL)
+    own, other = [INFORMAL_ROLES[0].id, INFORMAL_ROLES[3].id], [FORMAL_ROLES[2].id]
+    answers = {"intro.role": "volunteer", "e.roles_own": own, "e.roles_other": other}
+    view = run(State(flows, answers, Position("e", "trunk"), FULL), Show(), EN, BUTTONS).view
+    # The hand-out: name roles for yourself and the other, then choose the trunk's five or six from them.
+    assert sorted(o.id for o in view.options) == sorted(own + other)
+    assert all(o.selected for o in view.options)
+    labels = " ".join([view.text, *(o.label for o in view.options)])
+    assert "(formal)" in labels and "(informal)" in labels
+    # Nobody named a role: every role of both sides is offered.
+    nothing = {"intro.role": "volunteer", "e.roles_own": [], "e.roles_other": []}
+    everything = run(State(flows, nothing, Position("e", "trunk"), FULL), Show(), EN, BUTTONS).view
+    assert len(everything.options) == len(FORMAL_ROLES) + len(INFORMAL_ROLES)
 
 
 def test_the_consent_names_what_the_preparation_asks() -> None:
@@ -484,13 +602,14 @@ def test_an_item_added_is_confirmed_without_the_question_again() -> None:
     state = State(flows, {"intro.role": "volunteer"}, Position("b", "other_knowledge"), FULL)
     first = run(state, TextInput("Ze kennen de regels"), EN, BUTTONS)
     view = first.view
-    assert view.text.startswith("(a) Knowledge") and view.again == "Your list so far:\n1. \u2068Ze kennen de regels\u2069"
+    assert view.text.startswith("(a) Knowledge") and view.again == "1. \u2068Ze kennen de regels\u2069"  # one item: no heading
     sent = "\n".join(render_view(view, "en").messages)
     assert "Knowledge" not in sent and "B · step" not in sent and "Added." in sent and "Ze kennen de regels" in sent
     labels = [c.label for c in view.controls]
     assert "Skip" not in labels and "Empty the list" not in labels and "Done" in labels  # one item: its ✖ empties it
     second = run(State(flows, {**state.answers, **first.changes}, first.position, FULL), TextInput("De taal"), EN, BUTTONS)
     assert "Empty the list" in [c.label for c in second.view.controls]
+    assert second.view.again.startswith("Your list so far:\n1. ")  # two: the list under its heading
     assert run(State(flows, {**state.answers, **second.changes}, second.position, FULL), Show(), EN, BUTTONS).view.again is None
 
 

@@ -286,3 +286,21 @@ def test_terminal_shows_option_labels_whole(database_url: str) -> None:
     assert out.returncode == 0, out.stderr
     role = next(o.label for o in ROLES if o.id == "formal").translate(translations("nl"))
     assert len(role) > 40 and role in out.stdout and "…" not in out.stdout
+
+
+def test_terminal_mydata_shows_and_forget_erases_what_the_consent_names(database_url: str) -> None:
+    """The consent names /mydata and /forget; in the terminal they work too."""
+    code = demo_code_created(database_url)
+    shown = run_cli(["chat", "--user", "nadia", "--lang", "en", "--workshop", code], database_url, "1\n1\nNadia\n/mydata\n/quit\n")
+    assert shown.returncode == 0, shown.stderr
+    assert "Nadia" in shown.stdout.split("/mydata")[-1] and "Unknown command" not in shown.stdout
+    kept = run_cli(["chat", "--user", "nadia", "--lang", "en", "--workshop", code], database_url, "/forget\n2\n/quit\n")
+    assert "It cannot be undone" in kept.stdout and "Telegram" not in kept.stdout and "Nothing was erased." in kept.stdout
+    assert answers_of(database_url, "nadia")["intro.name"] == "Nadia"
+    gone = run_cli(["chat", "--user", "nadia", "--lang", "en", "--workshop", code], database_url, "/forget\n1\n")
+    assert gone.returncode == 0, gone.stderr
+    assert "Everything about you is erased." in gone.stdout
+    db = Database(database_url)
+    with db.session() as session:
+        assert repo.participations(session, "term:nadia") == []
+    db.dispose()

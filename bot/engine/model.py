@@ -84,6 +84,19 @@ class AnswerIncludes:
 
 
 @dataclass(frozen=True)
+class ChosenEarlier:
+    """Offered when one of the earlier multiple choices ``keys`` includes ``value``; everything is
+    offered while none of them has a choice (a selection made from what was named before)."""
+
+    keys: tuple[str, ...]
+    value: str
+
+    def holds(self, ctx: Context) -> bool:
+        chosen = [v for key in self.keys if isinstance(found := ctx.answers.get(key), list) for v in found]
+        return not chosen or self.value in chosen
+
+
+@dataclass(frozen=True)
 class BySide:
     """A prompt worded for each side (formal workers look at informal ones and back)."""
 
@@ -136,8 +149,8 @@ class Step:
     prompt_args: tuple[tuple[str, Text], ...] = ()  # translated, then formatted into the prompt
     describe: bool = True  # list the options' descriptions under the prompt
     voice: bool = True  # TEXT and LIST: a voice message is accepted as the answer
-    # The options' descriptions are not pushed with the question: a control with this label shows
-    # them on demand (long role lists on a phone).
+    # The options' descriptions and the quotes are not pushed with the question: a control with this
+    # label shows them on demand (long role lists, pages of quotes on a phone).
     explain: Text | None = None
     # A question that can only be answered at the meeting itself (after hearing the others): not
     # asked in the walk before it, but there to answer from /myanswers.

@@ -802,7 +802,8 @@ class _Run:
         parts.extend(note.translate(t).format_map(_Missing(args)) for fact, note in step.notes if getattr(deployment, fact))
         # TRANSLATORS: a quote from the hand-out; use your language's own quotation marks around {quote}.
         marks = _("“{quote}”")
-        parts.extend(marks.format(quote=q.text.translate(t)) + f"\n— {q.source.translate(t)}" for q in step.quotes)
+        if step.explain is None or explained:  # else the quotes come on demand, the prompt gives their gist
+            parts.extend(marks.format(quote=q.text.translate(t)) + f"\n— {q.source.translate(t)}" for q in step.quotes)
         visible = step.visible_options(self)
         describe = step.describe and (step.explain is None or explained)
         described = [o for o in visible if o.description is not None and describe]
@@ -821,7 +822,7 @@ class _Run:
         if step.kind is Kind.LIST and not (number > 1 and shown[number - 2].kind is Kind.LIST):
             # How a list is filled, under the first of a row of lists (the "Added" notice repeats it).
             parts.insert(1, self.worded(self.wording.each.translate(t)))
-        if step.explain is not None and not explained and any(o.description is not None for o in visible):
+        if step.explain is not None and not explained and (step.quotes or any(o.description is not None for o in visible)):
             controls.append(ViewOption(ABOUT, step.explain.translate(t)))
         if step.kind is Kind.INFO:
             controls.append(ViewOption(NEXT, _("Next")))
@@ -845,8 +846,11 @@ class _Run:
         elif step.kind is Kind.LIST:
             items = value if isinstance(value, list) else []
             if items:
-                heading = _("From your earlier answers (keep, add or remove):") if prefilled else _("Your list so far:")
-                parts.append(heading + "\n" + "\n".join(f"{n}. {item_label(item, t)}" for n, item in enumerate(items, start=1)))
+                numbered = "\n".join(f"{n}. {item_label(item, t)}" for n, item in enumerate(items, start=1))
+                if prefilled:
+                    parts.append(_("From your earlier answers (keep, add or remove):") + "\n" + numbered)
+                else:  # one item just added needs no heading to be read as the list
+                    parts.append(numbered if len(items) == 1 else _("Your list so far:") + "\n" + numbered)
                 listing = parts[-1]
                 options = [
                     ViewOption(f"{REMOVE}{n}.{item_tag(item)}", item if isinstance(item, str) else item_label(item, t))
@@ -890,6 +894,11 @@ class _Run:
         """An answer on an option: cut short for a button; whole in the terminal, which prints lines."""
         return answer if self.wording.local else _short(answer)
 
+    def listed_label(self, step: Step) -> str:
+        """A question's name in the list of an exercise's answers; the meeting's own questions say so."""
+        label = step_label(step, self.t)
+        return self.t.gettext("{question} (at the meeting)").format(question=label) if step.at_meeting else label
+
     def option_text(self, option) -> str:
         label = option.label.translate(self.t)
         if option.side is None:
@@ -913,6 +922,8 @@ class _Run:
                 _("Before the meeting the facilitator receives what you and the others wrote, so the meeting can start from it.")
             )
             parts.append(_("To look back at your answers or change one, send /myanswers."))
+            if any(s.at_meeting for f in self.state.flows for s in self.answerable(f)):
+                parts.append(_("A few questions are for the meeting itself: answer them there, with /myanswers."))
             return View(key, step.kind, _("Finished"), "\n\n".join(parts), notice, (), (), finished=True, notice_kind=notice_kind)
         target = self.flows.get(pos.choosing) if pos.choosing is not None else None
         # Every answer at once is long (hundreds of words in the full hand-out): shown when asked for,
@@ -923,7 +934,7 @@ class _Run:
             parts = [_("Which answer do you want to change?")]
             rows = {s.id: v for s, v in ((s, self.answers.get(target.key(s))) for s in self.questions(target)) if v is not None}
             options = [
-                ViewOption(s.id, step_label(s, t) + (f": {self.preview(format_answer(s, rows[s.id], t))}" if s.id in rows else ""))
+                ViewOption(s.id, self.listed_label(s) + (f": {self.preview(format_answer(s, rows[s.id], t))}" if s.id in rows else ""))
                 for s in self.questions(target)
             ]
             controls.append(ViewOption(BACK, _("Back")))

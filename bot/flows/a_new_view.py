@@ -72,6 +72,7 @@ FLOW = Flow(
             kind=Kind.TEXT,
             label=N_("Who are you?"),
             prompt=N_("Who are you? Give your name and function, and those of the others from your organisation who take part."),
+            prefill_from=("intro.name", "intro.org"),  # given at the start: kept with one tap, or completed
         ),
         Step(
             id="does",
@@ -100,6 +101,7 @@ FLOW = Flow(
             label=N_("Family focus or community focus"),
             prompt=N_("Box 1 describes two possible focuses for parenting support and for collaboration. Is your work more aimed at individual families or more at the community?"),
             options=FOCUS,
+            explain=N_("ℹ️ What Box 1 says"),  # the two focuses described: on demand, the names say enough to choose
         ),
         Step(
             id="goals",
@@ -148,6 +150,7 @@ FLOW = Flow(
             label=N_("Questions and doubts"),
             prompt=N_("Which questions or doubts do you have? You can fill this in now or later."),
             optional=True,
+            at_meeting=True,  # the hand-out: noted "during the presentations", with a.inspiring
         ),
     ),
 )

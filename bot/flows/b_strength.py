@@ -1,7 +1,8 @@
 """Exercise B, "De kracht van de ander": the strength of the other side in four categories.
 
-Formal workers describe informal workers and the other way round; then everyone describes
-their own strength in the same four categories, so the meeting can ask "Klopt het volgens hen?".
+Formal workers describe informal workers and the other way round. Everyone's own strength in the
+same four categories belongs to the meeting (the hand-out: "after the presentations, take a few
+minutes of reflection"): there to answer from /myanswers, not asked beforehand.
 """
 
 from bot.engine import BySide, Flow, Kind, Step
@@ -104,17 +105,10 @@ FLOW = Flow(
             prompt=N_("In your group you will discuss which strengths matter most and why, with examples. Which do you find most important, and why?"),
             optional=True,
         ),
-        Step(
-            id="own_intro",
-            kind=Kind.INFO,
-            label=N_("Your own strength"),
-            prompt=N_(
-                "For everyone: after the presentations, take a few minutes to reflect. What is your own strength? "
-                "What can you offer the other? The same four categories help."
-            ),
-        ),
         *(
-            Step(id=own_key(cat), kind=Kind.LIST, label=_OWN_LABELS[cat], prompt=_OWN_PROMPTS[cat], optional=True)
+            Step(
+                id=own_key(cat), kind=Kind.LIST, label=_OWN_LABELS[cat], prompt=_OWN_PROMPTS[cat], optional=True, at_meeting=True
+            )
             for cat, _label in CATEGORIES
         ),
         Step(

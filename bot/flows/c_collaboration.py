@@ -53,6 +53,7 @@ FLOW = Flow(
             label=N_("The form that appeals to me most"),
             prompt=N_("Here are some examples from an earlier workshop. Which form of collaboration appeals to you most?"),
             options=EXAMPLES,
+            explain=N_("ℹ️ What the examples are"),  # ~130 words of goals and ways of working: on demand
         ),
         Step(
             id="why",

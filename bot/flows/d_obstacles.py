@@ -9,6 +9,10 @@ THEMES = (
     (
         "power",
         N_("Theme 1: an unequal power relation"),
+        N_(
+            "Volunteers are often called in only when the care for a family has got stuck, and are expected to do "
+            "everything for nothing; some hope for a paid job."
+        ),
         (
             Quote(
                 N_("I get the impression that many volunteers actually hope for a paid position, while it is precisely the informal nature of their work that matters so much: that they are not tied to an institution but independent, that they can deal with time differently, that they do it out of love for their neighbour. Those are the reasons people confide in them. Their position as a volunteer does have to be clear. When volunteers feel they should really be paid for the work they do, something goes wrong. First because that is an unrealistic expectation, but also because it does not fit the nature of their role."),
@@ -27,6 +31,10 @@ THEMES = (
     (
         "loyalty",
         N_("Theme 2: loyalty and distance"),
+        N_(
+            "Professionals wait for key figures to send parents to them, which rarely happens. Parents come when key "
+            "figures trust the step themselves, and when professionals come to talk, not to teach."
+        ),
         (
             Quote(
                 N_("The most important thing is that key figures from self-organisations are themselves convinced that the step towards us is not too big, and that they radiate that trust towards parents. If key figures themselves think the step is too big, it stays too big. And I think that is often the core of the problem."),
@@ -49,6 +57,10 @@ THEMES = (
     (
         "values",
         N_("Theme 3: sensitivity to other values and the position as a migrant"),
+        N_(
+            "Families may keep a care worker away out of prejudice; some care workers judge a situation at once, "
+            "without looking carefully at its context."
+        ),
         (
             Quote(
                 N_("I think it is usually just prejudice. They see a white care worker and think: oh no, I don't want that. Because they once heard a story, or because they simply do not want interference. I must say, though, that some colleagues are a bit colour-blind. They are very shocked by certain situations and immediately think: this really cannot go on, intervene now! While you might look more carefully at the context, or at least start the conversation with the family in a different way."),
@@ -58,19 +70,22 @@ THEMES = (
     ),
 )
 
-QUOTES = tuple(quote for _id, _title, quotes in THEMES for quote in quotes)
+QUOTES = tuple(quote for _id, _title, _gist, quotes in THEMES for quote in quotes)
+# The eight quotes are some 750 words: on a phone, in a second language, the theme's gist is pushed
+# and the quotes themselves come on demand (the meeting reads them together from the hand-out).
+READ_QUOTES = N_("📖 Read the quotes")
 
 
-def _theme_steps(theme_id: str, title, quotes: tuple[Quote, ...]) -> tuple[Step, ...]:
+def _theme_steps(theme_id: str, title, gist, quotes: tuple[Quote, ...]) -> tuple[Step, ...]:
     return (
-        # The quotes and the question about them in one message: reading them is one step, not two.
         Step(
             id=f"{theme_id}_recognise",
             kind=Kind.YESNO,
             label=N_("{theme}: recognised?"),
-            prompt=N_("{theme}: do you recognise this?"),
-            prompt_args=(("theme", title),),
+            prompt=N_("{theme}. {gist} Do you recognise this?"),
+            prompt_args=(("theme", title), ("gist", gist)),
             quotes=quotes,
+            explain=READ_QUOTES,
         ),
         Step(
             id=f"{theme_id}_meaning",
@@ -97,6 +112,6 @@ FLOW = Flow(
                 "do you recognise it, and what does it mean for your collaboration?"
             ),
         ),
-        *(step for theme_id, title, quotes in THEMES for step in _theme_steps(theme_id, title, quotes)),
+        *(step for theme_id, title, gist, quotes in THEMES for step in _theme_steps(theme_id, title, gist, quotes)),
     ),
 )

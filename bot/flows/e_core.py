@@ -4,7 +4,7 @@ Carries the complete lists of possible roles of formal and informal workers, eac
 description, and the list of pitfalls.
 """
 
-from bot.engine import AnswerIncludes, Flow, Kind, Option, SideIs, Step
+from bot.engine import AnswerIncludes, ChosenEarlier, Flow, Kind, Option, SideIs, Step
 from bot.engine.model import FORMAL, INFORMAL
 from bot.i18n import N_
 
@@ -51,8 +51,11 @@ ROLES_EXPLAINED = N_("ℹ️ What the roles mean")
 
 
 def _marked(roles: tuple[Option, ...], side: str) -> tuple[Option, ...]:
-    """Roles of both sides in one list: grouped by side, each marked (formal) or (informal)."""
-    return tuple(Option(r.id, r.label, r.description, side=side) for r in roles)
+    """Roles of both sides in one list: grouped by side, each marked (formal) or (informal). The
+    hand-out: "name some roles that fit yourself or the other, then come to a selection of at most
+    five or six": the roles named in the two steps before, or all of them when none was named."""
+    named = ("e.roles_own", "e.roles_other")
+    return tuple(Option(r.id, r.label, r.description, when=ChosenEarlier(named, r.id), side=side) for r in roles)
 
 
 def _side_roles(roles: tuple[Option, ...], side: str) -> tuple[Option, ...]:
@@ -77,6 +80,7 @@ def _pitfall_step(pitfall: Option) -> Step:
         prompt=N_("Pitfall: “{pitfall}” What does it mean in your case?"),
         prompt_args=(("pitfall", pitfall.label),),
         when=AnswerIncludes("e.pitfalls", pitfall.id),
+        at_meeting=True,  # the hand-out: "discuss with each other ... what does it mean in your case?"
     )
 
 
@@ -88,21 +92,12 @@ FLOW = Flow(
     short=("roles_own", "roles_other", "pitfalls"),
     steps=(
         Step(
-            id="intro",
-            kind=Kind.INFO,
-            label=N_("About this exercise"),
-            prompt=N_(
-                "At the meeting the partners of each possible collaboration sit at one table: which form of "
-                "collaboration, based on what each can offer; goals set together; what is needed to reach them. "
-                "One of you writes a short report, the basis for agreements. Here you prepare your part."
-            ),
-        ),
-        Step(
             id="need",
             kind=Kind.TEXT,
             label=N_("What I need from the other"),
             prompt=N_("What do you need from the other side?"),
             prefill_from=("a.seek",),
+            at_meeting=True,  # agreed at the table; prepared in A and C, filled in from there
         ),
         Step(
             id="goal",
@@ -110,18 +105,23 @@ FLOW = Flow(
             label=N_("What we want to achieve together"),
             prompt=N_("What do you want to do together? First the goal: what do you want to achieve together?"),
             prefill_from=("c.goal",),
+            at_meeting=True,  # agreed at the table; prepared in A and C, filled in from there
         ),
         Step(
             id="approach",
             kind=Kind.TEXT,
             label=N_("How we reach the goal together"),
             prompt=N_("The concrete way of working: how will you reach this goal together?"),
+            prefill_from=("c.what",),  # C's own design: "what exactly is done"
+            at_meeting=True,  # agreed at the table; prepared in A and C, filled in from there
         ),
         Step(
             id="contribution",
             kind=Kind.TEXT,
             label=N_("What each partner brings in"),
             prompt=N_("What does each of the partners bring in?"),
+            prefill_from=("c.roles",),  # C's own design: "who has which role"
+            at_meeting=True,  # agreed at the table; prepared in A and C, filled in from there
         ),
         Step(
             id="conditions",
@@ -129,6 +129,7 @@ FLOW = Flow(
             label=N_("Conditions that matter for success"),
             prompt=N_("Which conditions are important for success?"),
             prefill_from=("c.conditions",),
+            at_meeting=True,  # agreed at the table; prepared in A and C, filled in from there
         ),
         Step(
             id="tree",
@@ -220,6 +221,7 @@ FLOW = Flow(
             kind=Kind.LIST,
             label=N_("Concrete next steps"),
             prompt=N_("Concrete next steps: which steps do you propose?"),
+            at_meeting=True,  # the hand-out: "make concrete agreements about next steps with each other"
         ),
         Step(
             id="scribe",

@@ -237,10 +237,12 @@ class StrengthCell:
 
 
 def asked(answers: Answers) -> frozenset[str]:
-    """The answer keys the workshop's preparation asks (its length and exercises): what was never asked
-    (and nobody answered) is left out of the boards and the tree rather than shown empty."""
+    """The answer keys the workshop's preparation asks beforehand (its length and exercises, not the
+    meeting's own questions): what was never asked (and nobody answered) is left out of the boards and
+    the tree rather than shown empty."""
     workshop = answers.data.workshop
-    return frozenset(f.key(s) for f in workshop_flows(workshop.exercises, workshop.length) for s in f.steps if f.in_length(s, workshop.length))
+    flows = workshop_flows(workshop.exercises, workshop.length)
+    return frozenset(f.key(s) for f in flows for s in f.steps if f.in_length(s, workshop.length) and not s.at_meeting)
 
 
 def strength_board(answers: Answers) -> dict[str, tuple[StrengthCell, ...]]:

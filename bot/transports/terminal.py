@@ -34,6 +34,7 @@ from bot.engine import (
 from bot.engine.model import ROLE_KEY
 from bot.engine.runner import ABOUT, BACK, CLEAR, DONE, KEEP, NEXT, PLAY, REMOVE, RESUME, SKIP
 from bot.i18n import LANGUAGES, directed, language_from_environment, strip_isolates, translations
+from bot.mydata import collect, forget, readable
 from bot.wording import COMMANDS
 from storage import Database, Workshop
 from storage import repository as repo
@@ -185,6 +186,29 @@ def _consent(
         view = replace(first, notice=translations(language).gettext("Please choose one of the options."), notice_kind=NoticeKind.ERROR)
 
 
+def _own_data(db: Database, command: str, user_key: str, language: str, stdin: TextIO, stdout: TextIO) -> bool:
+    """/mydata prints what is stored about the person, /forget erases it after a yes (as on Telegram,
+    where the consent names both). True when everything was erased."""
+    t = translations(language)
+    if command == "/mydata":
+        data, workshops = collect(db, user_key)
+        stdout.write((readable(data, workshops, t, language) if data else t.gettext("Nothing is stored about you.")) + "\n")
+        return False
+    question = t.gettext(
+        "This erases everything the bot stores about you as a participant, in every workshop: your answers, "
+        "your name, organisation and role. It cannot be undone. Are you sure?"
+    )
+    choices = f"  1) {t.gettext('Yes, erase everything')}\n  2) {t.gettext('No, keep it')}"
+    stdout.write(directed(f"{question}\n{choices}\n{t.gettext('Type the number of your choice.')}", language) + "\n> ")
+    stdout.flush()
+    if stdin.readline().strip() != "1":
+        stdout.write(t.gettext("Nothing was erased.") + "\n")
+        return False
+    forget(db, user_key)
+    stdout.write(t.gettext("Everything about you is erased. The facilitators only learn that someone left.") + "\n")
+    return True
+
+
 def chat(
     db: Database,
     *,
@@ -251,6 +275,10 @@ def chat(
         line = stdin.readline()
         if not line:
             break
+        if line.strip().lower() in ("/mydata", "/forget"):
+            if _own_data(db, line.strip().lower(), user_key, reply.language, stdin, stdout):
+                return 0
+            continue
         turn = _PAGE_COMMANDS.get(line.strip().lower())
         if turn is not None:
             turned = min(max(page + turn, 0), page_count(view) - 1)
