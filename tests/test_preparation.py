@@ -448,6 +448,7 @@ def test_the_short_pack_leaves_out_what_was_never_asked(db: Database) -> None:
     assert "tree.png" in full.images
     assert "According to themselves" not in short.briefing and "According to themselves" not in full.briefing
     assert "According to themselves" not in short.html and "According to themselves" not in full.html
+    assert "At the meeting each side says whether it fits" in short.html and "next to what that side" not in full.html
     handle = handles[FULL]  # at the meeting, from /myanswers: her own strength
     handle(OpenAnswers())
     handle(Pick("b", at="review.overview"))
@@ -456,6 +457,7 @@ def test_the_short_pack_leaves_out_what_was_never_asked(db: Database) -> None:
     handle(Done(at="b.own_skills"))
     short, full = packs()
     assert "According to themselves" in full.briefing and "According to themselves" in full.html
+    assert "next to what that side wrote about its own strength" in full.html
     assert '<section id="tree">' not in short.html and '<section id="tree">' in full.html
     assert '<section id="roles">' in short.html  # the roles are asked in both
 

@@ -137,6 +137,10 @@ def _words(t: NullTranslations) -> dict[str, str]:
             "What each side wrote about the strength of the other, next to what that side wrote about its own "
             "strength. Does it fit, according to them? Words both sides used are where the views meet."
         ),
+        "board_intro_others": _(
+            "What each side wrote about the strength of the other. At the meeting each side says whether it fits, "
+            "and what its own strength is."
+        ),
         "according_informal": _("According to informal workers"),
         "according_formal": _("According to formal workers"),
         "themselves": _("According to themselves"),
@@ -285,6 +289,9 @@ def document(
             language=language,
             direction="rtl" if is_rtl(language) else "ltr",
             words=_words(t),
+            # Each side's own view is there once somebody wrote it (beforehand only in the full hand-out's past,
+            # now at the meeting): else the board says only what it shows.
+            own_view=any(c.own_asked for cells in views.board.values() for c in cells),
             workshop_title=workshop.title,
             facts=" · ".join(facts),
             made=_("Made on {when}").format(when=format_meeting(datetime.now(UTC), language)),
