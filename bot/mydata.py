@@ -43,15 +43,18 @@ def as_json(data: Rows) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode("utf-8")
 
 
-def readable(data: Rows, workshops: dict[int, tuple[str, list[str]]], t: NullTranslations, language: str) -> str:
-    """``workshops``: id -> (title, exercises) of the workshops the person takes part in."""
+def readable(
+    data: Rows, workshops: dict[int, tuple[str, list[str]]], t: NullTranslations, language: str, *, local: bool = False
+) -> str:
+    """``workshops``: id -> (title, exercises) of the workshops the person takes part in. ``local``: the
+    terminal chat, which has no Telegram ids and sends no JSON file."""
     _ = t.gettext
     accounts = data.get("accounts", [])
     lines = [_("Everything this bot stores about you"), ""]
-    if accounts:
+    if accounts and not local:
         lines.append(_("Your Telegram user id: {id}").format(id=accounts[0]["user_key"].removeprefix("tg:")))
-        if accounts[0].get("language"):
-            lines.append(_("Language: {language}").format(language=accounts[0]["language"]))
+    if accounts and accounts[0].get("language"):
+        lines.append(_("Language: {language}").format(language=accounts[0]["language"]))
     answers_of: dict[int, dict[str, Any]] = {}
     for row in data.get("answers", []):
         answers_of.setdefault(row["participant_id"], {})[f"{row['exercise']}.{row['step']}"] = row["value"]
@@ -60,7 +63,8 @@ def readable(data: Rows, workshops: dict[int, tuple[str, list[str]]], t: NullTra
         lines += ["", "== " + _("Workshop: {title}").format(title=isolate(title)) + " =="]
         lines.append(_("Name: {name}").format(name=isolate(p.get("display_name") or "–")))
         lines.append(_("Organisation: {organisation}").format(organisation=isolate(p.get("organisation") or "–")))
-        lines.append(_("Telegram chat id: {id}").format(id=p.get("chat_id") or "–"))
+        if not local:
+            lines.append(_("Telegram chat id: {id}").format(id=p.get("chat_id") or "–"))
         lines.append(_("Name on the wall in the meeting: {choice}").format(choice=_("Yes") if p.get("pack_named") else _("No")))
         if p.get("consent_at"):
             lines.append(_("Consent given: {when}").format(when=format_meeting(_parse(p["consent_at"]), language)))
@@ -70,7 +74,8 @@ def readable(data: Rows, workshops: dict[int, tuple[str, list[str]]], t: NullTra
     if data.get("facilitators"):
         n = len(data["facilitators"])
         lines += ["", t.ngettext("You are a facilitator of {n} workshop.", "You are a facilitator of {n} workshops.", n).format(n=n)]
-    lines += ["", _("The attached JSON file holds the same, as stored. /forget erases it (not your facilitator role).")]
+    if not local:
+        lines += ["", _("The attached JSON file holds the same, as stored. /forget erases it (not your facilitator role).")]
     return "\n".join(lines)
 
 

@@ -231,6 +231,7 @@ def test_who_you_are_starts_from_the_name_and_organisation_given(db: Database) -
     view = go_to(handle, handle(Show()), "a.who")
     answers = stored(db, pid)
     assert answers["intro.name"] in view.text and any(c.id == "_keep" for c in view.controls)
+    assert "Informal worker: volunteer" in view.text or "Formal worker" in view.text  # the function, as given
     handle(TextInput("Amina, voorlichter bij Al Amal; ook Fatima"))
     assert stored(db, pid)["a.who"] == "Amina, voorlichter bij Al Amal; ook Fatima"
 
@@ -536,6 +537,11 @@ def test_each_theme_gives_its_gist_and_its_quotes_on_demand() -> None:
     assert not any(c.id == "_about" for c in opened.view.controls)
     answered = run(State(flows, {"intro.role": "formal"}, opened.position, FULL), Pick("yes", at=view.key), EN, BUTTONS)
     assert answered.changes == {"d.power_recognise": "yes"} and answered.view.key == "d.power_meaning"
+    assert any(c.id == "_skip" for c in answered.view.controls)  # after "no" there may be nothing to say
+    for key in ("c.what", "c.roles", "c.conditions"):  # C's "extra" design beyond its goal
+        flow_id, step_id = key.split(".")
+        shown = run(State(flows, {"intro.role": "formal"}, Position(flow_id, step_id), FULL), Show(), EN, BUTTONS).view
+        assert any(c.id == "_skip" for c in shown.controls), key
     assert [s.id for s in flow_by_id("d").steps if s.kind is Kind.INFO] == ["intro"]
 
 
@@ -566,6 +572,10 @@ def test_the_trunk_offers_the_roles_named_before() -> None:
     assert all(o.selected for o in view.options)
     labels = " ".join([view.text, *(o.label for o in view.options)])
     assert "(formal)" in labels and "(informal)" in labels
+    # More named than the trunk holds: all offered, none ticked (ticking the first would choose one side).
+    many = {"intro.role": "volunteer", "e.roles_own": [r.id for r in INFORMAL_ROLES[:6]], "e.roles_other": [r.id for r in FORMAL_ROLES[:6]]}
+    crowded = run(State(flows, many, Position("e", "trunk"), FULL), Show(), EN, BUTTONS).view
+    assert len(crowded.options) == 12 and not any(o.selected for o in crowded.options)
     # Nobody named a role: every role of both sides is offered.
     nothing = {"intro.role": "volunteer", "e.roles_own": [], "e.roles_other": []}
     everything = run(State(flows, nothing, Position("e", "trunk"), FULL), Show(), EN, BUTTONS).view

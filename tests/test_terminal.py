@@ -293,7 +293,9 @@ def test_terminal_mydata_shows_and_forget_erases_what_the_consent_names(database
     code = demo_code_created(database_url)
     shown = run_cli(["chat", "--user", "nadia", "--lang", "en", "--workshop", code], database_url, "1\n1\nNadia\n/mydata\n/quit\n")
     assert shown.returncode == 0, shown.stderr
-    assert "Nadia" in shown.stdout.split("/mydata")[-1] and "Unknown command" not in shown.stdout
+    data = shown.stdout.split("Everything this bot stores about you")[-1]
+    assert "Nadia" in data and "Unknown command" not in shown.stdout
+    assert "Telegram" not in data and "JSON" not in data  # no ids it does not have, no file it does not send
     kept = run_cli(["chat", "--user", "nadia", "--lang", "en", "--workshop", code], database_url, "/forget\n2\n/quit\n")
     assert "It cannot be undone" in kept.stdout and "Telegram" not in kept.stdout and "Nothing was erased." in kept.stdout
     assert answers_of(database_url, "nadia")["intro.name"] == "Nadia"

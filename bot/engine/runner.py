@@ -539,6 +539,8 @@ class _Run:
             return separator(self.t).join(found)
         if step.kind is Kind.MULTI:
             found = [o.id for o in step.visible_options(self) if o.id in found]  # in the order they are offered
+            if step.max is not None and len(found) > step.max:
+                return None  # more than can be chosen: ticking the first ones would choose for the person
         if step.max is not None:
             found = found[: step.max]
         return found[:MAX_LIST_ITEMS]
@@ -897,7 +899,8 @@ class _Run:
     def listed_label(self, step: Step) -> str:
         """A question's name in the list of an exercise's answers; the meeting's own questions say so."""
         label = step_label(step, self.t)
-        return self.t.gettext("{question} (at the meeting)").format(question=label) if step.at_meeting else label
+        # The mark first: a long question is cut short on a button, and the mark is what matters there.
+        return self.t.gettext("At the meeting: {question}").format(question=label) if step.at_meeting else label
 
     def option_text(self, option) -> str:
         label = option.label.translate(self.t)

@@ -72,7 +72,7 @@ FLOW = Flow(
             kind=Kind.TEXT,
             label=N_("Who are you?"),
             prompt=N_("Who are you? Give your name and function, and those of the others from your organisation who take part."),
-            prefill_from=("intro.name", "intro.org"),  # given at the start: kept with one tap, or completed
+            prefill_from=("intro.name", "intro.role", "intro.org"),  # given at the start: kept with one tap, or completed
         ),
         Step(
             id="does",

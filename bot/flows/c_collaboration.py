@@ -82,18 +82,21 @@ FLOW = Flow(
             kind=Kind.TEXT,
             label=N_("What exactly is done"),
             prompt=N_("What exactly is done?"),
+            optional=True,  # the hand-out's "extra" part: the idea's goal is what the meeting needs
         ),
         Step(
             id="roles",
             kind=Kind.TEXT,
             label=N_("Who has which role"),
             prompt=N_("Who has which role: what do the formal workers do, and what the informal workers?"),
+            optional=True,  # the hand-out's "extra" part: the idea's goal is what the meeting needs
         ),
         Step(
             id="conditions",
             kind=Kind.LIST,
             label=N_("Conditions for success"),
             prompt=N_("Which conditions are important for the collaboration to succeed?"),
+            optional=True,  # the hand-out's "extra" part: the idea's goal is what the meeting needs
         ),
     ),
 )

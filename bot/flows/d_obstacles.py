@@ -93,6 +93,7 @@ def _theme_steps(theme_id: str, title, gist, quotes: tuple[Quote, ...]) -> tuple
             label=N_("{theme}: what it means for our collaboration"),
             prompt=N_("{theme}: what does it mean for your collaboration?"),
             prompt_args=(("theme", title),),
+            optional=True,  # after "no", there may be nothing to say
         ),
     )
 

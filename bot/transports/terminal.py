@@ -186,13 +186,17 @@ def _consent(
         view = replace(first, notice=translations(language).gettext("Please choose one of the options."), notice_kind=NoticeKind.ERROR)
 
 
+def _screen(view: View) -> tuple[str, str, tuple[str, ...]]:
+    return view.key, view.header, tuple(o.id for o in view.options)
+
+
 def _own_data(db: Database, command: str, user_key: str, language: str, stdin: TextIO, stdout: TextIO) -> bool:
     """/mydata prints what is stored about the person, /forget erases it after a yes (as on Telegram,
     where the consent names both). True when everything was erased."""
     t = translations(language)
     if command == "/mydata":
         data, workshops = collect(db, user_key)
-        stdout.write((readable(data, workshops, t, language) if data else t.gettext("Nothing is stored about you.")) + "\n")
+        stdout.write((readable(data, workshops, t, language, local=True) if data else t.gettext("Nothing is stored about you.")) + "\n")
         return False
     question = t.gettext(
         "This erases everything the bot stores about you as a participant, in every workshop: your answers, "
@@ -278,6 +282,7 @@ def chat(
         if line.strip().lower() in ("/mydata", "/forget"):
             if _own_data(db, line.strip().lower(), user_key, reply.language, stdin, stdout):
                 return 0
+            redraw = False  # the question is just above; printed again it would scroll the data away
             continue
         turn = _PAGE_COMMANDS.get(line.strip().lower())
         if turn is not None:
@@ -300,7 +305,7 @@ def chat(
             return 0
         if reply.outcome.play:  # recordings are given and heard on Telegram only
             stdout.write(translations(reply.language).gettext("Voice answers can only be heard on Telegram.") + "\n")
-        if reply.outcome.view.key != view.key:
+        if _screen(reply.outcome.view) != _screen(view):  # another question or list (the review's lists share a key)
             page = 0
     stdout.write("\n" + translations(reply.language).gettext("Goodbye. Your answers are saved; run the same command to continue where you left off.") + "\n")
     return 0
