@@ -202,8 +202,8 @@ def _own_data(db: Database, command: str, user_key: str, language: str, stdin: T
         "This erases everything the bot stores about you as a participant, in every workshop: your answers, "
         "your name, organisation and role. It cannot be undone. Are you sure?"
     )
-    choices = f"  1) {t.gettext('Yes, erase everything')}\n  2) {t.gettext('No, keep it')}"
-    stdout.write(directed(f"{question}\n{choices}\n{t.gettext('Type the number of your choice.')}", language) + "\n> ")
+    yes, no, how = t.gettext("Yes, erase everything"), t.gettext("No, keep it"), t.gettext("Type the number of your choice.")
+    stdout.write(directed(f"{question}\n  1) {yes}\n  2) {no}\n{how}", language) + "\n> ")
     stdout.flush()
     if stdin.readline().strip() != "1":
         stdout.write(t.gettext("Nothing was erased.") + "\n")
