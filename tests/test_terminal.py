@@ -70,6 +70,15 @@ def answers_of(database_url: str, user: str) -> dict[str, object]:
     return answers
 
 
+def stored_for(database_url: str, user: str) -> tuple[list, object | None]:
+    """A terminal user's participations and account, as stored."""
+    db = Database(database_url)
+    with db.session() as session:
+        found = repo.participations(session, f"term:{user}"), session.get(repo.Account, f"term:{user}")
+    db.dispose()
+    return found
+
+
 def demo_code(database_url: str) -> str:
     db = Database(database_url)
     with db.session() as session:
@@ -166,11 +175,8 @@ def test_declining_in_the_terminal_stores_nothing(database_url: str) -> None:
     out = run_cli(["chat", "--user", "nee", "--lang", "en", "--workshop", code], database_url, "2\n")
     assert out.returncode == 0, out.stderr
     assert "Nothing about you is stored" in out.stdout
-    db = Database(database_url)
-    with db.session() as session:
-        assert repo.participations(session, "term:nee") == []
-        assert session.get(repo.Account, "term:nee") is None
-    db.dispose()
+    participations, account = stored_for(database_url, "nee")
+    assert participations == [] and account is None
 
 
 def test_terminal_consent_says_what_it_expects_after_other_input(database_url: str) -> None:
@@ -302,7 +308,4 @@ def test_terminal_mydata_shows_and_forget_erases_what_the_consent_names(database
     gone = run_cli(["chat", "--user", "nadia", "--lang", "en", "--workshop", code], database_url, "/forget\n1\n")
     assert gone.returncode == 0, gone.stderr
     assert "Everything about you is erased." in gone.stdout
-    db = Database(database_url)
-    with db.session() as session:
-        assert repo.participations(session, "term:nadia") == []
-    db.dispose()
+    assert stored_for(database_url, "nadia")[0] == []
