@@ -84,9 +84,9 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
         return
     if query is not None:
         await acknowledge(update, context)
-        await show(context, svc, chat.id, participant_id, reply, last=True)
+        await show(context, svc, chat.id, participant_id, reply)
         return
-    await show(context, svc, chat.id, participant_id, reply, typed=update.effective_message is not None, last=True)
+    await show(context, svc, chat.id, participant_id, reply, typed=update.effective_message is not None)
 
 
 async def show(
@@ -97,13 +97,12 @@ async def show(
     reply: Reply,
     *,
     typed: bool = False,
-    last: bool = False,
 ) -> None:
     """Send the view as a new prompt and take the buttons off the previous one where they must go (both at once).
 
     Once delivered, the prompt's message id is stored (the owed reply is paid); when delivery fails
-    it stays owed and the outbox sends it again later. ``last``: the prompt ends the handling of the
-    update, which is marked handled in the same transaction."""
+    it stays owed and the outbox sends it again later. A prompt is the last thing a handler sends, so
+    the update it answers is marked handled in the same transaction."""
     rendered = render_view(reply.outcome.view, reply.language)
     old = reply.prompt_message_id if old_buttons_go(reply.previous_kind, typed=typed) else None
     try:
@@ -119,9 +118,13 @@ async def show(
         await asyncio.to_thread(svc.conversation.prompt_failed, participant_id)
         return
     if message is not None:
-        done = finishing() if last else None
+        done = finishing()
         later = context.application.bot_data.get("shown_later")
-        if later is not None:  # written with the next event or in a batch (shown.py)
+        # Kept for later (shown.py) only with the update's done mark: until both are written no process
+        # takes the chat's next update. A prompt written after that update's own prompt would leave
+        # the earlier step on record, and the person's typed answer would be refused as late for it.
+        # A prompt outside an update (outbox, reminders) is written at once for the same reason.
+        if later is not None and done is not None:
             later.record(participant_id, message.message_id, reply.outcome.view.key, done)
         else:
             await asyncio.to_thread(

@@ -25,6 +25,7 @@ class ShownLater:
     def __init__(self, conversation: Conversation, wake: Callable[[], None]) -> None:
         self.conversation = conversation
         self.wake = wake  # a chat's next update, stored but not claimed, may be claimable once its previous one is done
+        self.delay = DELAY
         self._task: asyncio.Task[None] | None = None
 
     def record(self, participant_id: int, message_id: int, key: str, done_update: int | None) -> None:
@@ -35,7 +36,7 @@ class ShownLater:
     async def _run(self) -> None:
         try:
             while True:
-                await asyncio.sleep(DELAY)
+                await asyncio.sleep(self.delay)
                 try:
                     if await asyncio.to_thread(self.conversation.flush_shown):
                         self.wake()
