@@ -30,7 +30,7 @@ and "overall limit" log lines of the bot. Every run checks that every answer giv
 project's tables, the floor's own) and that every participant's prompts came in order.
 
 The fake Bot API (tests.fake_bot_api) and the simulated people run in this process; their CPU is not the
-bot's. ``--py-spy DIR`` records the project's process during each run (speedscope JSON and an SVG).
+bot's. ``--py-spy DIR`` records the project's process during each run (raw collapsed stacks, only while holding the GIL: CPU, not waits).
 """
 
 from __future__ import annotations
@@ -645,7 +645,7 @@ async def start_py_spy(directory: str, pid: int, name: str) -> asyncio.subproces
     Path(directory).mkdir(parents=True, exist_ok=True)
     out = Path(directory).resolve() / f"{name}.txt"
     spy = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--output", str(out),
+        str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--rate", "200", "--gil", "--format", "raw", "--output", str(out),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     await asyncio.sleep(0.5)  # attached before the window opens

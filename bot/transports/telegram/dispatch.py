@@ -172,9 +172,11 @@ class Dispatcher:
             else:
                 if update is None:
                     update = Update.de_json(item.payload, self.app.bot)
-                # Here rather than as a handler group of its own (PTB built a context for it per update). Never the text.
-                kind = "callback" if update.callback_query else ("message" if update.effective_message else "other")
-                log.info("update %d: %s", update.update_id, kind)
+                # Here rather than as a handler group of its own (PTB built a context for it per update). Never the
+                # text. At DEBUG: at INFO this line cost about 0.3 ms of CPU per answer (benchmarks/load.py).
+                if log.isEnabledFor(logging.DEBUG):
+                    kind = "callback" if update.callback_query else ("message" if update.effective_message else "other")
+                    log.debug("update %d: %s", update.update_id, kind)
                 await self.app.process_update(update)  # errors reach the application's error handler
         except Exception as exc:  # a broken payload: nothing to retry
             log.error("update %d could not be handled: %s", item.update_id, type(exc).__name__)

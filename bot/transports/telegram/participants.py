@@ -106,10 +106,13 @@ async def show(
     rendered = render_view(reply.outcome.view, reply.language)
     old = reply.prompt_message_id if old_buttons_go(reply.previous_kind, typed=typed) else None
     try:
-        _removed, message = await asyncio.gather(
-            remove_keyboard(context.bot, chat_id, old),
-            send_html(context.bot, chat_id, rendered.messages, rendered.keyboard),
-        )
+        if old is None:  # most answers: no gather, whose two tasks cost more than the send itself here
+            message = await send_html(context.bot, chat_id, rendered.messages, rendered.keyboard)
+        else:
+            _removed, message = await asyncio.gather(
+                remove_keyboard(context.bot, chat_id, old),
+                send_html(context.bot, chat_id, rendered.messages, rendered.keyboard),
+            )
     except Blocked:
         await mark_blocked(svc, participant_id)
         return
