@@ -106,7 +106,8 @@ def test_the_full_hand_out_is_still_all_there() -> None:
                     answered = run(State(flows, given, answered.position, FULL), Done(at=flow.key(step)), EN, BUTTONS)
                 else:
                     assert answered.changes == {flow.key(step): "later"}
-                assert answered.view.key == "c.why"
+                later = [s for s in flow.steps[flow.steps.index(step) + 1 :] if s.at_meeting]
+                assert answered.view.key == (flow.key(later[0]) if later else "c.why")  # the next one, else back
     # The hand-out's own moments at the meeting: during the presentations (A), after them (B's own
     # strength and the reaction), at the table (E's agreements, discussed pitfalls, next steps).
     at_meeting = {f.key(s) for f in all_flows() for s in f.steps if s.at_meeting}
@@ -461,6 +462,32 @@ def test_the_short_pack_leaves_out_what_was_never_asked(db: Database) -> None:
     assert "next to what that side wrote about its own strength" in full.html
     assert '<section id="tree">' not in short.html and '<section id="tree">' in full.html
     assert '<section id="roles">' in short.html  # the roles are asked in both
+
+
+def test_at_the_meeting_one_question_leads_to_the_next(db: Database) -> None:
+    """Answered from /myanswers at the meeting, one of the hand-out's meeting questions brings the next one
+    of the same exercise not answered yet ("Saved." above it); Back leads out, to where the person was."""
+    conversation, pid = start(db, user="meeting", length=FULL)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "m")
+    end = handle(Show())
+    assert end.finished
+    handle(OpenAnswers())
+    handle(Pick("b", at="review.overview"))
+    assert handle(Pick("own_skills", at="review.overview")).key == "b.own_skills"
+    handle(TextInput("Ik spreek Arabisch en Nederlands"))
+    following = handle(Done(at="b.own_skills"))
+    assert (following.key, following.notice) == ("b.own_position", "Saved.")  # own_knowledge was before it
+    handle(TextInput("Ik ken de moskee"))
+    following = handle(Done(at="b.own_position"))
+    assert following.key == "b.own_power"
+    back = handle(Back(at="b.own_power"))
+    assert back.key == end.key and back.finished and "Ik ken de moskee" in str(stored(db, pid)["b.own_position"])
+    # A question of the walk, changed from the answers, still returns at once.
+    handle(OpenAnswers())
+    handle(Pick("a", at="review.overview"))
+    assert handle(Pick("seek", at="review.overview")).key == "a.seek"
+    assert handle(TextInput("Iets anders")).key == end.key
 
 
 # --- the full hand-out's burden: reading on demand, nothing re-printed ------------------------

@@ -657,11 +657,27 @@ class _Run:
                 return Position(f.id, s.id)
         return None
 
+    def next_meeting_question(self, flow: Flow, step: Step) -> Position | None:
+        """At the meeting the hand-out's questions come one after the other: once one is answered from the
+        answers, the exercise's next meeting question not answered yet (Back leads out, as from any)."""
+        if not step.at_meeting:
+            return None
+        steps = self.answerable(flow)
+        later = steps[steps.index(step) + 1 :] if step in steps else []
+        for s in later:
+            if s.at_meeting and s.kind is not Kind.INFO and flow.key(s) not in self.answers:
+                return Position(flow.id, s.id)
+        return None
+
     def after_step(self, pos: Position, flow: Flow, step: Step, notice: str | None = None) -> Outcome:
         if pos.return_to is not None:
             following = self.next_side_question(flow, step)
             if following is not None:
                 return self.outcome(replace(following, completed=pos.completed, finished=pos.finished, return_to=pos.return_to))
+            following = self.next_meeting_question(flow, step)
+            if following is not None:
+                moved = replace(following, completed=pos.completed, finished=pos.finished, return_to=pos.return_to)
+                return self.outcome(moved, notice or self.t.gettext("Saved."), success=True)
             return self.outcome(self.resume(pos), notice or self.t.gettext("Saved."), success=True)
         return self.outcome(self.after(pos, flow.step_index[step.id]), notice, success=notice is not None)
 
