@@ -203,10 +203,12 @@ def make_api():
             self.pressed: dict[str, float] = {}  # callback query id -> when it was pushed
             self.callback_delays: list[float] = []
             self._waiting: dict[int, tuple[Callable[[Call], bool], asyncio.Future]] = {}
+            self._seen: dict[int, list[tuple[str, float]]] = {}  # chat -> (method, when) since the input
 
         def expect(self, chat_id: int, predicate: Callable[[Call], bool]) -> asyncio.Future:
             future = asyncio.get_running_loop().create_future()
             self._waiting[chat_id] = (predicate, future)
+            self._seen[chat_id] = []
             return future
 
         def _deliver(self, call: Call) -> None:
@@ -217,9 +219,13 @@ def make_api():
                 if pushed is not None:
                     self.callback_delays.append(now - pushed)
             waiting = self._waiting.get(call.params.get("chat_id"))  # type: ignore[arg-type]
-            if waiting is not None and waiting[0](call) and not waiting[1].done():
+            if waiting is None:
+                return
+            seen = self._seen[call.params["chat_id"]]
+            seen.append((call.method, now))
+            if waiting[0](call) and not waiting[1].done():
                 del self._waiting[call.params["chat_id"]]
-                waiting[1].set_result((call, now))
+                waiting[1].set_result((call, now, seen))
 
     return BenchApi()
 
@@ -273,6 +279,19 @@ class Pacer:
         return time.perf_counter() < self.window.end
 
 
+COUNTED_METHODS = ("sendMessage", "sendDocument", "sendPhoto", "sendAudio", "sendVoice", "sendMediaGroup")
+
+
+@dataclass
+class Exchange:
+    """One input and its reply, for --breakdown: what the reply held and when its messages came."""
+
+    what: str  # "text" or "press"
+    latency: float  # the input pushed -> the awaited call (the prompt, or the tick's redraw)
+    first: float  # the input pushed -> the first call of the reply in this chat (any method)
+    sends: list[float]  # the input pushed -> each new message (counted by Telegram's limits), in order
+
+
 @dataclass
 class Person:
     api: Any
@@ -283,6 +302,7 @@ class Person:
     keys: list[str] = field(default_factory=list)  # the steps of the prompts received, in order
     given: dict[str, object] = field(default_factory=dict)  # what should now be stored
     script: list[str] = field(default_factory=list)  # "text", "press" or "tick", in order: the floor replays them
+    exchanges: list[Exchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.user = {"id": self.user_id, "is_bot": False, "first_name": f"P{self.user_id}", "language_code": self.language}
@@ -295,8 +315,11 @@ class Person:
             self.api.pressed[update["callback_query"]["id"]] = start
         await self.api.push(update)
         self.inputs += 1
-        call, answered = await asyncio.wait_for(future, REPLY_TIMEOUT)
+        call, answered, seen = await asyncio.wait_for(future, REPLY_TIMEOUT)
         self.latencies.append(answered - start)
+        what = "press" if "callback_query" in update else "text"
+        sends = [at - start for method, at in seen if method in COUNTED_METHODS]
+        self.exchanges.append(Exchange(what, answered - start, seen[0][1] - start, sends))
         return call
 
     async def send(self, text: str, predicate: Callable[[Any], bool]) -> Any:
@@ -605,6 +628,7 @@ class Result:
     answers_expected: int = 0
     limit_log_lines: int = 0
     scripts: dict[int, list[str]] = field(default_factory=dict)
+    exchanges: list[Exchange] = field(default_factory=list)
     driver_cpu_s: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -708,6 +732,7 @@ async def run_one(
             api.callback_delays.clear()
             for person in people:
                 person.latencies.clear()
+                person.exchanges.clear()
                 person.inputs = 0
 
         window = Window(mode, n, duration, on_open)
@@ -736,6 +761,7 @@ async def run_one(
         result.unanswered_presses = len(api.pressed)
         for person, outcome in zip(people, outcomes, strict=True):
             result.latencies += person.latencies
+            result.exchanges += person.exchanges
             result.inputs += person.inputs
             result.scripts[person.user_id] = person.script
             if isinstance(outcome, BaseException):
@@ -780,6 +806,35 @@ def line_for(r: Result) -> str:
     if r.kind == "bot" and r.limiter:
         text += f"  'overall limit' log lines {r.limit_log_lines}"
     return text
+
+
+def _ms(values: list[float], q: float) -> str:
+    if not values:
+        return "–"
+    ordered = sorted(values)
+    return f"{1000 * ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]:.0f}"
+
+
+def breakdown(r: Result) -> None:
+    """Latency by the number of new messages in the reply (--breakdown): where the tail comes from."""
+    exchanges = r.exchanges
+    if not exchanges:
+        return
+    slow = sorted(e.latency for e in exchanges)[min(len(exchanges) - 1, round(0.99 * (len(exchanges) - 1)))]
+    print(f"    {r.kind}: by new messages per reply (sendMessage etc. up to and including the awaited call)")
+    print("      messages  replies  share  p50 ms  p99 ms  first call p50/p99 ms  gap between messages p50/p99 ms  in slowest 1%")
+    for count in sorted({len(e.sends) for e in exchanges}):
+        group = [e for e in exchanges if len(e.sends) == count]
+        gaps = [b - a for e in group for a, b in itertools.pairwise(e.sends)]
+        print(
+            f"      {count:8}  {len(group):7}  {100 * len(group) / len(exchanges):4.0f}%  {_ms([e.latency for e in group], 0.5):>6}  "
+            f"{_ms([e.latency for e in group], 0.99):>6}  {_ms([e.first for e in group], 0.5):>9} / {_ms([e.first for e in group], 0.99):<9}  "
+            f"{_ms(gaps, 0.5):>15} / {_ms(gaps, 0.99):<15}  {sum(1 for e in group if e.latency >= slow):5}"
+        )
+    for what in ("text", "press"):
+        group = [e.latency for e in exchanges if e.what == what]
+        if group:
+            print(f"      input {what}: {len(group)} replies, p50 {_ms(group, 0.5)} ms, p99 {_ms(group, 0.99)} ms")
 
 
 def table(groups: list[dict[str, Result]]) -> None:
@@ -837,6 +892,8 @@ async def main_async(args: argparse.Namespace) -> int:
                             scripts = runs["bot"][-1].scripts if runs.get("bot") else None
                             r = await run_one(kind, mode, n, limiter, backend, args, workdir, scripts=scripts)
                             print(line_for(r), flush=True)
+                            if args.breakdown:
+                                breakdown(r)
                             for problem in r.problems[:8]:
                                 print(f"    PROBLEM: {problem}", flush=True)
                             failed = failed or bool(r.problems) or r.answers_found != r.answers_expected
@@ -873,6 +930,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exercises", nargs="+", default=list("abcd"), choices=list("abcde"))
     parser.add_argument("--seeded", type=int, default=3000, help="stored participants for the memory check (0: skip)")
     parser.add_argument("--py-spy", metavar="DIR", help="record the project's process in each run with py-spy into DIR")
+    parser.add_argument("--breakdown", action="store_true", help="latency by the number of new messages per reply")
     parser.add_argument("--serve-echo", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_echo:

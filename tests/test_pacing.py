@@ -17,7 +17,7 @@ from telegram.ext import Application
 from bot.engine import Kind
 from bot.transports.telegram.app import build_application
 from bot.transports.telegram.delivery import Undelivered, send_html
-from bot.transports.telegram.pacing import TelegramRateLimiter
+from bot.transports.telegram.pacing import TelegramRateLimiter, one_reply
 from storage import Database
 from tests.clock import ManualClock
 from tests.fake_bot_api import FakeBotApi
@@ -114,6 +114,80 @@ async def test_a_timed_out_send_is_not_sent_again(api: FakeBotApi, paced: Applic
         assert api.held.get("sendMessage") == 1  # received once; it was not sent again
     finally:
         gate.set()
+
+
+class Recorder:
+    """Telegram's side of the limiter's callback: what arrived and when, in order, for a test to wait on."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.sent: list[tuple[str, float]] = []
+        self._changed = asyncio.Condition()
+
+    async def send(self, text: str) -> bool:
+        self.sent.append((text, self.clock.now()))
+        async with self._changed:
+            self._changed.notify_all()
+        return True
+
+    async def until(self, count: int) -> None:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.sent) >= count), 10)
+
+
+async def test_the_messages_of_one_reply_keep_their_place_in_the_overall_limit(clock: ManualClock) -> None:
+    """A reply's second message goes before the messages queued after its first one, not behind them all
+    again (a reply of k messages waited k times as long); and still only when the overall bucket has room."""
+    limiter = TelegramRateLimiter(per_chat_per_second=1.0, overall_per_second=2.0, clock=clock)  # 2 at once, then 2 a second
+    telegram = Recorder(clock)
+
+    async def send(chat_id: int, text: str) -> None:
+        await limiter.process_request(telegram.send, (text,), {}, "sendMessage", {"chat_id": chat_id}, None)
+
+    async def reply(chat_id: int) -> None:
+        with one_reply():
+            await send(chat_id, "reply 1")
+            await send(chat_id, "reply 2")
+
+    start = clock.now()
+    await send(1, "a")
+    await send(2, "b")  # the overall burst used up
+    answering = asyncio.create_task(reply(9))
+    others = [asyncio.create_task(send(chat, f"other {chat}")) for chat in (3, 4, 5)]  # queued after "reply 1"
+    await clock.until_sleeping(1)
+    for count in range(3, 8):
+        assert len(telegram.sent) == count - 1  # nothing before its moment
+        clock.advance(0.5)
+        await telegram.until(count)
+        if count < 7:
+            await clock.until_sleeping(1)
+    await asyncio.gather(answering, *others)
+    assert [text for text, _ in telegram.sent] == ["a", "b", "reply 1", "reply 2", "other 3", "other 4", "other 5"]
+    assert [at - start for _, at in telegram.sent] == [0, 0, 0.5, 1.0, 1.5, 2.0, 2.5]  # one each half second
+
+
+async def test_outside_one_reply_a_chats_next_message_queues_again(clock: ManualClock) -> None:
+    """First come, first served otherwise: a chat's second message (a later reply) goes behind those queued before it."""
+    limiter = TelegramRateLimiter(per_chat_per_second=1.0, overall_per_second=2.0, clock=clock)
+    telegram = Recorder(clock)
+
+    async def send(chat_id: int, text: str) -> None:
+        await limiter.process_request(telegram.send, (text,), {}, "sendMessage", {"chat_id": chat_id}, None)
+
+    async def twice(chat_id: int) -> None:
+        await send(chat_id, "first")
+        await send(chat_id, "second")
+
+    await send(1, "a")
+    await send(2, "b")
+    sending = asyncio.create_task(twice(9))
+    others = [asyncio.create_task(send(chat, f"other {chat}")) for chat in (3, 4)]
+    await clock.until_sleeping(1)
+    for count in range(3, 7):
+        clock.advance(0.5)
+        await telegram.until(count)
+    await asyncio.gather(sending, *others)
+    assert [text for text, _ in telegram.sent] == ["a", "b", "first", "other 3", "other 4", "second"]
 
 
 async def until(clock: ManualClock, waiting: Coroutine[Any, Any, T]) -> T:

@@ -28,6 +28,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import Application
 
+from bot.transports.telegram.pacing import one_reply
 from storage import Database, inbox
 from storage.models import utcnow
 
@@ -177,7 +178,8 @@ class Dispatcher:
                 if log.isEnabledFor(logging.DEBUG):
                     kind = "callback" if update.callback_query else ("message" if update.effective_message else "other")
                     log.debug("update %d: %s", update.update_id, kind)
-                await self.app.process_update(update)  # errors reach the application's error handler
+                with one_reply():  # its messages after the first keep their place in Telegram's overall limit
+                    await self.app.process_update(update)  # errors reach the application's error handler
         except Exception as exc:  # a broken payload: nothing to retry
             log.error("update %d could not be handled: %s", item.update_id, type(exc).__name__)
         finally:

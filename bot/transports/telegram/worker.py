@@ -33,6 +33,7 @@ from bot.i18n import translations
 from bot.timefmt import format_meeting
 from bot.transports.telegram.context import BotContext
 from bot.transports.telegram.delivery import Blocked, Undelivered, send_html
+from bot.transports.telegram.pacing import one_reply
 from bot.transports.telegram.participants import mark_blocked, show
 from bot.transports.telegram.rendering import text_messages
 from bot.transports.telegram.summaries import deliver_summary
@@ -107,7 +108,8 @@ class DeliveryWorker:
         renew = asyncio.get_running_loop().create_task(self._keep_lease(held, clock))
         try:
             sender = self._remind if held.kind == due.REMINDER else self._summarise
-            outcome = await sender(held, clock)
+            with one_reply():  # the reminder's prompt, a summary's later parts: they keep their place
+                outcome = await sender(held, clock)
         except Exception as exc:  # Undelivered after its retries, or anything unexpected: try again later
             if not isinstance(exc, Undelivered):
                 log.exception("job %d (%s) failed", held.id, held.kind)
