@@ -7,7 +7,9 @@ it: every participant answers every question of every exercise, in one of six la
 every typed answer not in Dutch has a stored machine translation into Dutch (as after the first
 summary with a provider; made up here, no provider is called). Then it times loading the answers
 with their translations (repository.workshop_answers) and building the whole pack (HTML, CSV,
-pictures, briefing, answers per question), after bot.pack.prepare() as the bot runs it at start,
+pictures, briefing, answers per question), after a first pack of an empty workshop (bot.pack.prepare:
+templates compiled, fonts opened), so the times are those of every summary after a bot's first (the
+bot does not warm the pack at start; its first summary also pays that and the pack's imports),
 wall clock and CPU time (of all the process's threads) each, and measures the peak of Python memory with
 tracemalloc in a second, separate run (tracemalloc slows the code it watches). It also counts the
 lines of the briefing and of the chat part of the summary (what /summary writes in the chat
@@ -185,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=list(SIZES))
     args = parser.parse_args(argv)
-    prepare()  # as the bot does at start, in a thread: templates compiled, fonts open
+    prepare()  # templates compiled, fonts open: as for a bot's second summary and later ones
     print(
         f"{'participants':>12} {'answers':>8} {'transl.':>8} {'load s':>7} {'CPU s':>6} {'pack s':>7} {'CPU s':>6} "
         f"{'total s':>8} {'peak MiB':>9} {'HTML MiB':>9} {'CSV MiB':>8} {'briefing':>8} {'chat':>5}"

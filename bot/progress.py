@@ -8,7 +8,8 @@ from dataclasses import replace
 from babel.support import NullTranslations
 
 from bot.engine import Flow
-from storage.models import Position
+from bot.i18n import isolate
+from storage.models import Participant, Position
 from storage.repository import WorkshopAnswers
 
 ONBOARDING = "intro"  # the welcome flow: consent, name, role and organisation only join a person
@@ -27,6 +28,20 @@ def split_answered(data: WorkshopAnswers) -> WorkshopAnswers:
         return data
     silent = [p for p in data.participants if p not in answered]
     return replace(data, participants=answered, joined_only=[*data.joined_only, *silent])
+
+
+def participant_label(participant: Participant, t: NullTranslations) -> str:
+    name = participant.display_name or t.gettext("(no name yet)")
+    if participant.organisation:
+        return f"{isolate(name)} ({isolate(participant.organisation)})"
+    return isolate(name)
+
+
+def joined_only_line(data: WorkshopAnswers, t: NullTranslations, marks: dict[int, str] | None = None) -> str:
+    """Who opened the link but has not answered anything yet: named apart, not counted."""
+    marks = marks or {}
+    names = ", ".join(participant_label(p, t) + marks.get(p.id or 0, "") for p in data.joined_only)
+    return t.gettext("Joined, no answers yet: {names}").format(names=names)
 
 
 def exercise_letters(flows: Sequence[Flow], completed: Sequence[str]) -> str:

@@ -22,7 +22,7 @@ from bot.pack.answers import Reader, by_question
 from bot.pack.messages import briefing, short_label
 from bot.pack.readable import Reading, language_named
 from bot.pack.views import Answers, Views, compute
-from bot.progress import split_answered
+from bot.progress import participant_label, split_answered
 from storage.models import Participant
 from storage.repository import WorkshopAnswers
 
@@ -33,20 +33,6 @@ _CLOSING = " \t\n.;,:"  # an item's own closing punctuation, so joined items rea
 
 def side_of(participant: Participant) -> str | None:
     return side_for_role(participant.role)
-
-
-def participant_label(participant: Participant, t: NullTranslations) -> str:
-    name = participant.display_name or t.gettext("(no name yet)")
-    if participant.organisation:
-        return f"{isolate(name)} ({isolate(participant.organisation)})"
-    return isolate(name)
-
-
-def joined_only_line(data: WorkshopAnswers, t: NullTranslations, marks: dict[int, str] | None = None) -> str:
-    """Who opened the link but has not answered anything yet: named apart, not counted."""
-    marks = marks or {}
-    names = ", ".join(participant_label(p, t) + marks.get(p.id or 0, "") for p in data.joined_only)
-    return t.gettext("Joined, no answers yet: {names}").format(names=names)
 
 
 def question(label: str) -> str:

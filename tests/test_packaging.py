@@ -228,3 +228,25 @@ def test_concurrent_migrate_and_start_on_postgresql_all_succeed(tmp_path: Path) 
     db = Database(PG_URL, migrate=False)
     assert db.revision() == db.head()
     db.dispose()
+
+
+# What only a facilitator's summary or /new needs, or only a webhook worker: ~15 MB a bot serving
+# participants should not carry. Imported where they are used (bot/transports/telegram/summaries.py).
+NOT_AT_START = ("PIL", "jinja2", "qrcode", "arabic_reshaper", "snowballstemmer", "stopwordsiso", "bot.pack", "bot.summary", "aiohttp")
+BUILD_AS_RUN = """
+import sys
+import bot.__main__
+from bot.config import Settings
+from bot.transports.telegram.runtime import Runtime
+Runtime(Settings.from_env())  # what `python -m bot run` builds before it starts
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_a_started_bot_has_not_imported_the_meeting_pack_nor_the_qr_code(tmp_path: Path) -> None:
+    env = source_env(TELEGRAM_BOT_TOKEN="123:start", DATABASE_URL=f"sqlite:///{tmp_path}/start.sqlite3")
+    done = run([sys.executable, "-c", BUILD_AS_RUN], tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    modules = set(done.stdout.split())
+    assert "bot.transports.telegram.facilitators" in modules  # the application was built, with every handler
+    assert not [m for m in modules if any(m == heavy or m.startswith(heavy + ".") for heavy in NOT_AT_START)]

@@ -71,9 +71,9 @@ def older_objects_frozen() -> Iterator[None]:
 @functools.cache
 def prepare() -> None:
     """Build a pack of an empty workshop once, so that the templates are compiled, the fonts opened
-    and the text shaping set up before the first real summary (a bot calls this in a thread at
-    start): the first /summary then costs what every later one does (30 people: about 1.8 s
-    cold, 1.0 s after this)."""
+    and the text shaping set up before the first real summary: the first pack then costs what every
+    later one does (30 people: about 1.8 s cold, 1.0 s after this). The bot does not call it (it
+    would hold ~11 MB from the start); benchmarks/summary.py does, to time the usual summary."""
     title = "Vruchtbare Bodem · عربي · ትግርኛ"  # opens the Arabic and Ethiopic fonts as well
     sample = WorkshopAnswers(workshop=Workshop(id=0, code="-", title=title), participants=[], answers={}, positions={})
     build_pack(sample, "nl")

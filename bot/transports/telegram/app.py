@@ -85,7 +85,8 @@ async def on_startup(app: Application) -> None:
     app.job_queue.run_repeating(prune_inbox, interval=3600, first=60, name="inbox-prune")
     retention_job.start(app)
     # No warm-up of the meeting pack here (bot.pack.prepare: ~11 MB of templates, fonts and shaping held
-    # for the process's life): the first summary, built in a worker thread anyway, pays it (~0.8 s once).
+    # for the process's life), not even its import (summaries.py): the first summary, built in a worker
+    # thread anyway, pays both (under a second, once).
 
 
 CONNECTIONS = 8  # to the Bot API; at ~0.1 s a call that is ~80 calls/s, above Telegram's own limits

@@ -9,7 +9,6 @@ import io
 import logging
 from collections.abc import Awaitable, Callable
 
-import qrcode
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -18,12 +17,11 @@ from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
 from bot import facilitation, planning, retention
-from bot.engine.model import FULL, LENGTHS, SHORT
+from bot.engine.model import FULL, LENGTHS, SHORT, side_for_role
 from bot.facilitation import Toggle
 from bot.flows import exercises, workshop_flows
 from bot.i18n import translations
-from bot.progress import describe
-from bot.summary import joined_only_line, participant_label, side_of
+from bot.progress import describe, joined_only_line, participant_label
 from bot.timefmt import format_meeting, parse_meeting
 from bot.transports.telegram.context import services, user_key
 from bot.transports.telegram.delivery import with_retries
@@ -87,6 +85,8 @@ def join_link(context: ContextTypes.DEFAULT_TYPE, code: str) -> str:
 
 
 def qr_png(data: str) -> bytes:
+    import qrcode  # with Pillow ~4 MB: only /new needs it, not a bot that serves participants
+
     image = qrcode.make(data, box_size=8, border=2)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
@@ -124,8 +124,9 @@ async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     await _reply(update, context, text, settings_keyboard(workshop_id, [f.id for f in exercises()], language, SHORT))
     caption = text_messages(_("Scan to join “{title}”: {link}").format(title=title, link=link), language, limit=MAX_CAPTION)[0]
+    png = await asyncio.to_thread(qr_png, link)  # the first one imports qrcode and Pillow: off the event loop
     await with_retries(
-        lambda: context.bot.send_photo(chat.id, InputFile(qr_png(link), filename="join.png"), caption=caption, parse_mode=ParseMode.HTML),
+        lambda: context.bot.send_photo(chat.id, InputFile(png, filename="join.png"), caption=caption, parse_mode=ParseMode.HTML),
         "sendPhoto",
         idempotent=False,
     )
@@ -270,7 +271,7 @@ async def on_status(
     ]
     roles = {"formal": _("formal"), "informal": _("informal"), None: _("role not given yet")}
     for p in data.participants:
-        line = f"• {participant_label(p, t)} ({roles[side_of(p)]}): {describe(flows, data.positions.get(p.id), t)}"
+        line = f"• {participant_label(p, t)} ({roles[side_for_role(p.role)]}): {describe(flows, data.positions.get(p.id), t)}"
         if p.blocked_at is not None:
             line += " — " + _("has blocked the bot")
         lines.append(line)

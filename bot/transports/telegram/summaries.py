@@ -2,17 +2,20 @@
 
 The chat gets the one-screen briefing (and the answers per question when they are few); the whole
 arrives as documents (plain text, the HTML meeting pack, the CSV) and the pictures as photos.
+
+The pack (bot.pack, with Jinja2, Pillow, fonts and word stemming: ~11 MB) is imported on the first
+summary, in the worker thread that builds it, not when the bot starts: a bot that only serves
+participants never loads it.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from telegram import Bot, InputFile
 
 from bot.i18n import translations
-from bot.pack import build_pack
-from bot.summary import voice_groups
 from bot.transcribe import Transcriber
 from bot.transcripts import transcribe_missing
 from bot.translation import Provider, translate_missing
@@ -22,11 +25,16 @@ from bot.transports.telegram.voice import send_recording
 from storage import Database, Workshop
 from storage import repository as repo
 
+if TYPE_CHECKING:
+    from bot.pack import Pack
+
 MAX_VOICES = 60  # voice answers re-sent in the chat; all of them are in the meeting pack folder (python -m bot summary --out)
 
 
 async def send_voice_answers(bot: Bot, chat_id: int, data: repo.WorkshopAnswers, language: str) -> None:
     """Every voice answer as a voice message, grouped per question, each captioned with who spoke."""
+    from bot.summary import voice_groups  # imports the pack (see above); already loaded by make_pack
+
     t = translations(language)
     groups = voice_groups(data, t, language)
     sent = 0
@@ -56,6 +64,12 @@ def load_answers(db: Database, workshop_id: int, language: str) -> repo.Workshop
         return repo.workshop_answers(session, workshop, translated_to=language)
 
 
+def make_pack(data: repo.WorkshopAnswers, language: str) -> Pack:
+    from bot.pack import build_pack  # the first summary pays the import (see above), in a worker thread
+
+    return build_pack(data, language)
+
+
 async def deliver_summary(
     bot: Bot,
     db: Database,
@@ -74,7 +88,7 @@ async def deliver_summary(
     await translate_missing(db, workshop_id, language, translator)
     # Loading and building the pack is database and CPU work of up to a second or two: off the event loop.
     data = await asyncio.to_thread(load_answers, db, workshop_id, language)
-    pack = await asyncio.to_thread(build_pack, data, language)
+    pack = await asyncio.to_thread(make_pack, data, language)
 
     pointer = _("Every answer, per question, is in the documents below: summary.txt to read, the meeting pack to print.")
     messages = [m for part in pack.chat(pointer) for m in text_messages(part, language)]
