@@ -9,21 +9,24 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DATA_DIR = Path("data")
 MIGRATION_LOCK = 0x56_42_4D_49_47_52  # "VBMIGR": the PostgreSQL advisory lock every schema upgrade holds
+# The newest migration's revision (a test checks it is Alembic's head). A database already at it opens
+# without importing Alembic: ~8 MB of modules (Mako, every dialect's DDL) a running bot does not need.
+HEAD = "0009_i11"
 
 
 def default_database_url() -> str:
@@ -136,10 +139,22 @@ class Database:
             _OneWriter().attach(self.engine)
         else:
             _PingWhenIdle().attach(self.engine)  # a server connection can drop between updates; a file cannot
-        if migrate:
+        if migrate and self.stored_revision() != HEAD:
             self.upgrade()
 
+    def stored_revision(self) -> str | None:
+        """The revision recorded in the database, read without Alembic; None when there is none (or the
+        database cannot be read: then the upgrade says why)."""
+        try:
+            with self.engine.connect() as connection:
+                rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except DBAPIError:  # no such table: never migrated
+            return None
+        return rows[0] if len(rows) == 1 else None
+
     def alembic_config(self) -> Config:
+        from alembic.config import Config  # Alembic only when migrating (see HEAD)
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
@@ -148,15 +163,21 @@ class Database:
 
     def upgrade(self, revision: str = "head") -> None:
         """Safe with several processes on one PostgreSQL database: the migrations take an advisory lock."""
+        from alembic import command
+
         command.upgrade(self.alembic_config(), revision)
 
     def revision(self) -> str | None:
         """The schema revision the database is at (None: never migrated)."""
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     def head(self) -> str | None:
         """The newest revision this code knows."""
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
 
     @contextmanager

@@ -21,7 +21,7 @@ from sqlmodel import SQLModel
 
 from bot.i18n import LANGUAGES, LOCALES_DIR
 from storage import Database
-from storage.db import MIGRATION_LOCK, normalise_url
+from storage.db import HEAD, MIGRATION_LOCK, normalise_url
 from tests.conftest import PG_URL, reset_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,9 +230,12 @@ def test_concurrent_migrate_and_start_on_postgresql_all_succeed(tmp_path: Path) 
     db.dispose()
 
 
-# What only a facilitator's summary or /new needs, or only a webhook worker: ~15 MB a bot serving
-# participants should not carry. Imported where they are used (bot/transports/telegram/summaries.py).
-NOT_AT_START = ("PIL", "jinja2", "qrcode", "arabic_reshaper", "snowballstemmer", "stopwordsiso", "bot.pack", "bot.summary", "aiohttp")
+# What only a facilitator's summary or /new needs, only a webhook worker, or only a schema upgrade:
+# ~20 MB a bot serving participants should not carry. Imported where they are used.
+NOT_AT_START = (
+    "PIL", "jinja2", "qrcode", "arabic_reshaper", "snowballstemmer", "stopwordsiso", "bot.pack", "bot.summary", "aiohttp",
+    "alembic", "mako",
+)
 BUILD_AS_RUN = """
 import sys
 import bot.__main__
@@ -243,10 +246,27 @@ print(" ".join(sorted(sys.modules)))
 """
 
 
-def test_a_started_bot_has_not_imported_the_meeting_pack_nor_the_qr_code(tmp_path: Path) -> None:
-    env = source_env(TELEGRAM_BOT_TOKEN="123:start", DATABASE_URL=f"sqlite:///{tmp_path}/start.sqlite3")
+def test_a_started_bot_has_not_imported_the_meeting_pack_nor_the_qr_code_nor_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/start.sqlite3"
+    Database(url).dispose()  # a restart: the schema is at head already
+    env = source_env(TELEGRAM_BOT_TOKEN="123:start", DATABASE_URL=url)
     done = run([sys.executable, "-c", BUILD_AS_RUN], tmp_path, env)
     assert done.returncode == 0, done.stderr
     modules = set(done.stdout.split())
     assert "bot.transports.telegram.facilitators" in modules  # the application was built, with every handler
     assert not [m for m in modules if any(m == heavy or m.startswith(heavy + ".") for heavy in NOT_AT_START)]
+
+
+def test_head_is_the_newest_migration(tmp_path: Path) -> None:
+    """A database at ``HEAD`` opens without Alembic: a new migration must move it, or it would not run."""
+    assert Database(f"sqlite:///{tmp_path}/head.sqlite3", migrate=False).head() == HEAD
+
+
+def test_a_database_at_an_older_revision_is_upgraded_on_open(database_url: str) -> None:
+    old = Database(database_url, migrate=False)
+    old.upgrade("0002")
+    assert old.stored_revision() == "0002"
+    old.dispose()
+    opened = Database(database_url)
+    assert opened.revision() == opened.stored_revision() == HEAD
+    opened.dispose()
