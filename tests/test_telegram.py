@@ -138,7 +138,7 @@ async def test_stale_and_forged_buttons_change_nothing(api: FakeBotApi, app, db:
     code = await create_workshop(api)
     phone = Phone(api, FORMAL, "en")
     consent = await join(api, phone, code)
-    assert consent.key == "intro.consent" and consent.data == [f"j|{code}|en|yes", f"j|{code}|en|no"]
+    assert consent.key == "intro.consent" and consent.data[:2] == [f"j|{code}|en|yes", f"j|{code}|en|no"]
     mark = await phone.press(consent.button("yes"), consent.message_id)
     pack = await phone.prompt(mark)
     assert pack.key == "intro.pack"
@@ -344,8 +344,16 @@ async def test_co_facilitator_invite_works_once(api: FakeBotApi, app, db: Databa
 async def test_language_change_shows_the_step_again(api: FakeBotApi, app, db: Database) -> None:
     code = await create_workshop(api)
     phone = Phone(api, INFORMAL, "tr")
-    prompt = await join(api, phone, code)
+    mark = await phone.send(f"/start {code}")
+    prompt = await phone.prompt(mark)
     assert "Hoş geldiniz" in prompt.text or "Hoş geldin" in prompt.text
+    # One message opens the link: the workshop, the language it speaks and the consent, with the consent's
+    # buttons first and the language choice under them (each extra message queues again under Telegram's
+    # overall limit, at the busiest moment of a workshop).
+    assert [c.method for c in api.calls[mark:] if c.params.get("chat_id") == INFORMAL] == ["sendMessage"]
+    assert "Wijk Noord" in prompt.text and "Türkçe" in prompt.text
+    assert prompt.data[:2] == [f"j|{code}|tr|yes", f"j|{code}|tr|no"]
+    assert f"l|ar|{code}" in prompt.data and len([d for d in prompt.data if d.startswith("l|")]) == 9
     mark = await phone.press(f"l|ar|{code}", prompt.message_id)  # a button of the language choice before joining
     again = await phone.prompt(mark)
     assert again.key == prompt.key and re.search("[\u0600-\u06ff]", again.text)

@@ -41,6 +41,7 @@ from bot.transports.telegram.rendering import (
     encode,
     keyboard,
     old_buttons_go,
+    pack_messages,
     render_view,
     text_messages,
 )
@@ -293,24 +294,24 @@ async def join_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE, cod
 
 
 async def show_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop: repo.Workshop, code: str, language: str) -> None:
-    """The language choice and the consent step, for someone not in the workshop yet: nothing is stored."""
+    """The consent step with the language choice under it, for someone not in the workshop yet: nothing is
+    stored. One message (two only when the consent text is that long): the step that opens the link is the
+    busiest moment of a workshop, and each extra message queues again behind everyone under Telegram's
+    overall limit (issue 12)."""
     svc = services(context)
     _ = translations(language).gettext
-    await _reply(
-        update,
-        context,
-        _("Workshop “{title}”. The bot speaks {language}; choose another language below.").format(
-            title=workshop.title, language=language_name(language)
-        ),
-        language_keyboard(language, pending=code),
-        language,
+    intro = _("Workshop “{title}”. The bot speaks {language}; choose another language below.").format(
+        title=workshop.title, language=language_name(language)
     )
     view = svc.conversation.consent_view(workshop, language)
     rendered = render_view(view, language, pending=code)
+    messages = pack_messages([*text_messages(intro, language), *rendered.messages])
+    consent_rows = list(rendered.keyboard.inline_keyboard) if rendered.keyboard else []
+    keyboard = InlineKeyboardMarkup(consent_rows + list(language_keyboard(language, pending=code).inline_keyboard))
     chat = update.effective_chat
     assert chat is not None
     try:
-        await send_html(context.bot, chat.id, rendered.messages, rendered.keyboard)
+        await send_html(context.bot, chat.id, messages, keyboard)
     except Blocked:
         log.info("chat blocked the bot")
 
