@@ -835,6 +835,12 @@ def breakdown(r: Result) -> None:
         group = [e.latency for e in exchanges if e.what == what]
         if group:
             print(f"      input {what}: {len(group)} replies, p50 {_ms(group, 0.5)} ms, p99 {_ms(group, 0.99)} ms")
+    if r.callback_delays:  # Telegram shows a spinner until the press is answered, and expires it after ~15 s
+        slow = sum(1 for d in r.callback_delays if d > 1.0)
+        print(
+            f"      presses answered (answerCallbackQuery): p50 {_ms(r.callback_delays, 0.5)} ms, "
+            f"p99 {_ms(r.callback_delays, 0.99)} ms, max {_ms(r.callback_delays, 1.0)} ms, over 1 s: {slow}"
+        )
 
 
 def table(groups: list[dict[str, Result]]) -> None:
