@@ -7,12 +7,14 @@ import io
 import re
 from pathlib import Path
 
+import babel.localedata
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, LOCALES_DIR, is_reviewed, language_name, negotiate
+from bot.i18n import LANGUAGES, LOCALES_DIR, babel_language_name, is_reviewed, language_name, negotiate
+from bot.transports.telegram.participants import language_keyboard
 from storage import Database
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_helpers import Phone, buttons, start_app, stop_app, walk
@@ -106,6 +108,20 @@ def test_languages_offered_in_their_own_name_and_script() -> None:
     names = {code: language_name(code) for code in LANGUAGES}
     assert names["tr"] == "Türkçe" and names["ar"] == "العربية" and names["fa"] == "فارسی"
     assert names["pl"] == "Polski" and names["uk"] == "Українська" and names["so"] == "Soomaali" and names["ti"] == "ትግርኛ"
+
+
+def test_the_written_out_language_names_are_cldrs() -> None:
+    assert {code: language_name(code) for code in LANGUAGES} == {code: babel_language_name(code) for code in LANGUAGES}
+
+
+def test_the_language_menu_loads_no_locale_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Babel keeps every locale it loaded for the process's life (~1.4 MB each): the menu shown at every join
+    must not load the nine of them to name them."""
+    loaded: list[str] = []
+    real = babel.localedata.load
+    monkeypatch.setattr(babel.localedata, "load", lambda name, *a, **k: loaded.append(str(name)) or real(name, *a, **k))
+    language_keyboard("nl", pending="CODE")
+    assert loaded == []
 
 
 # --- the whole journey in every language -------------------------------------------------
