@@ -21,6 +21,7 @@ from bot.engine import (
     State,
     TextInput,
     UnknownCommand,
+    View,
     run,
     time_left,
 )
@@ -177,6 +178,39 @@ def test_the_full_closing_message_points_to_the_meetings_own_questions(db: Datab
         if not view.finished:
             view = handle(Pick("finish", at="review.overview"))
         assert view.finished and (line in view.text) is said, length
+
+
+def answer_at_meeting(handle, flow_id: str, step_id: str) -> View:
+    """One of the meeting's own questions answered from /myanswers (and the ones it brings); the view after it."""
+    handle(OpenAnswers())
+    handle(Pick(flow_id, at="review.overview"))
+    view = handle(Pick(step_id, at="review.overview"))
+    while view.key != "review.overview":
+        if view.kind is Kind.LIST:
+            handle(TextInput("een punt"))
+            view = handle(Done(at=view.key))
+        else:
+            view = handle(TextInput("een antwoord"))
+    return view
+
+
+def test_the_closing_message_stops_pointing_to_the_meeting_once_its_questions_are_answered(db: Database) -> None:
+    line = "A few questions are for the meeting itself: answer them there, with /myanswers."
+    conversation, pid = start(db, user="all-answered", length=FULL)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "z")
+    chosen = stored(db, pid)["e.pitfalls"]  # a pitfall's own question is asked for the pitfalls recognised
+    meeting = [f.key(s) for f in workshop_flows("abcde", FULL) for s in f.steps if s.at_meeting and (s.when is None or s.id in chosen)]
+    said = []
+    for key in meeting:
+        if key not in stored(db, pid):  # answering one brings the exercise's next ones
+            end = answer_at_meeting(handle, *key.split("."))
+            still_open = any(k not in stored(db, pid) for k in meeting)
+            assert end.finished and end.notice == "Saved." and "Thank you" in end.text
+            said.append(line in end.text)
+            assert said[-1] is still_open, key
+    assert said[0] and not said[-1]
+    assert line not in handle(Show()).text
 
 
 def test_the_closing_message_says_when_the_meeting_is(db: Database) -> None:

@@ -505,6 +505,13 @@ class _Run:
             return self.outcome(pos)
         return self.outcome(pos, _("Please choose one of the options."), accepted=False)
 
+    def open_at_meeting(self, flow: Flow | None = None) -> list[Step]:
+        """The meeting's own questions not answered yet (of one exercise, or of all)."""
+        flows = [flow] if flow is not None else self.state.flows
+        return [
+            s for f in flows for s in self.answerable(f) if s.at_meeting and s.kind is not Kind.INFO and f.key(s) not in self.answers
+        ]
+
     def questions(self, flow: Flow) -> list[Step]:
         """The questions of an exercise that can be changed one by one."""
         return [s for s in self.answerable(flow) if s.kind is not Kind.INFO]
@@ -941,7 +948,7 @@ class _Run:
                 _("Before the meeting the facilitator receives what you and the others wrote, so the meeting can start from it.")
             )
             parts.append(_("To look back at your answers or change one, send /myanswers."))
-            if any(s.at_meeting for f in self.state.flows for s in self.answerable(f)):
+            if self.open_at_meeting():  # once every one is answered, there is nothing left to point to
                 parts.append(_("A few questions are for the meeting itself: answer them there, with /myanswers."))
             return View(key, step.kind, _("Finished"), "\n\n".join(parts), notice, (), (), finished=True, notice_kind=notice_kind)
         target = self.flows.get(pos.choosing) if pos.choosing is not None else None
