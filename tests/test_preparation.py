@@ -524,6 +524,28 @@ def test_at_the_meeting_one_question_leads_to_the_next(db: Database) -> None:
     assert handle(TextInput("Iets anders")).key == end.key
 
 
+def test_a_question_skipped_from_my_answers_is_said_to_be_skipped_not_saved(db: Database) -> None:
+    conversation, pid = start(db, user="skipper", length=FULL)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "s")
+    handle(OpenAnswers())
+    handle(Pick("a", at="review.overview"))
+    assert handle(Pick("inspiring", at="review.overview")).key == "a.inspiring"
+    following = handle(Skip(at="a.inspiring"))  # the next meeting question comes, as after an answer
+    assert (following.key, following.notice, following.notice_kind) == ("a.doubts", "You skipped this question.", NoticeKind.SUCCESS)
+    end = handle(Skip(at="a.doubts"))
+    assert end.finished and end.notice == "You skipped this question." and "a.doubts" not in stored(db, pid)
+    # Answered, it is still "Saved."; skipped in the walk, the next question says enough.
+    handle(OpenAnswers())
+    handle(Pick("a", at="review.overview"))
+    handle(Pick("doubts", at="review.overview"))
+    assert handle(TextInput("Hoe vinden we elkaar?")).notice == "Saved."
+    conversation, pid = start(db, user="walker", length=FULL)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "a.owngoals")
+    assert handle(Skip(at=view.key)).notice is None
+
+
 # --- the full hand-out's burden: reading on demand, nothing re-printed ------------------------
 
 

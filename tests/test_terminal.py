@@ -232,6 +232,18 @@ def test_terminal_role_informal_asks_which_one_and_pages_long_lists(database_url
     assert "✓ Added." in out.stdout and "! Added." not in out.stdout
 
 
+def test_terminal_remove_with_a_number_not_on_the_list_says_which_numbers_there_are(database_url: str) -> None:
+    lines = ["1", "2", "Amina", "2", "contact", "vertalen"]  # consent, no name on the wall; 2: a key figure
+    lines += ["ze kennen de weg", "/remove 5", "/remove 1", "/remove 1", "/quit"]  # B's first list
+    out = run_cli(["chat", "--user", "amina-rm", "--role", "informal", "--lang", "en"], database_url, "\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    assert "! There is no item 5: your list has only item 1." in out.stdout
+    assert "✓ Removed: ze kennen de weg" in out.stdout
+    assert "! Your list is empty: there is nothing to remove." in out.stdout
+    assert "That option is not available" not in out.stdout
+    assert answers_of(database_url, "amina-rm")["b.other_knowledge"] == []
+
+
 def test_terminal_says_things_once_reads_right_to_left_and_answers_more(database_url: str) -> None:
     from bot.i18n import translations
 

@@ -306,7 +306,7 @@ class _Run:
             case Skip():
                 if not step.optional:
                     return self.outcome(pos, _("This question cannot be skipped."), accepted=False)
-                return self.after_step(pos, flow, step)
+                return self.after_step(pos, flow, step, skipped=True)
             case Keep():
                 if key not in self.answers:
                     prefilled = self.prefill(step)
@@ -466,7 +466,7 @@ class _Run:
                         # button): the message that was pressed shows an outdated list.
                         return self.outcome(pos, notice, again=True)
                 if not 0 <= index < len(items):
-                    return self.outcome(pos, _("That option is not available here. Please choose one of the options."), accepted=False)
+                    return self.outcome(pos, self.no_such_item(int(number), len(items)), accepted=False)
                 removed = items.pop(index)
                 self.set(key, items)
                 return self.outcome(pos, _("Removed: {item}").format(item=item_label(removed, self.t)), success=True, again=True)
@@ -615,6 +615,17 @@ class _Run:
         msg = self.t.ngettext("Please add at least {n} item.", "Please add at least {n} items.", limit)
         return msg.format(n=limit)
 
+    def no_such_item(self, number: int, count: int) -> str:
+        """A number that names no item of the list: which numbers there are."""
+        if count == 0:
+            return self.t.gettext("Your list is empty: there is nothing to remove.")
+        msg = self.t.ngettext(
+            "There is no item {number}: your list has only item 1.",
+            "There is no item {number}: your list has items 1 to {n}.",
+            count,
+        )
+        return msg.format(number=number, n=count)
+
     def list_full(self) -> str:
         msg = self.t.ngettext(
             "This list is full ({n} item). To go on, {done}.",
@@ -676,16 +687,19 @@ class _Run:
                 return Position(flow.id, s.id)
         return None
 
-    def after_step(self, pos: Position, flow: Flow, step: Step, notice: str | None = None) -> Outcome:
+    def after_step(self, pos: Position, flow: Flow, step: Step, notice: str | None = None, *, skipped: bool = False) -> Outcome:
         if pos.return_to is not None:
+            # Going back where one came from: say what happened to the question left (in the walk the next
+            # question says enough).
+            notice = notice or (self.t.gettext("You skipped this question.") if skipped else self.t.gettext("Saved."))
             following = self.next_side_question(flow, step)
             if following is not None:
                 return self.outcome(replace(following, completed=pos.completed, finished=pos.finished, return_to=pos.return_to))
             following = self.next_meeting_question(flow, step)
             if following is not None:
                 moved = replace(following, completed=pos.completed, finished=pos.finished, return_to=pos.return_to)
-                return self.outcome(moved, notice or self.t.gettext("Saved."), success=True)
-            return self.outcome(self.resume(pos), notice or self.t.gettext("Saved."), success=True)
+                return self.outcome(moved, notice, success=True)
+            return self.outcome(self.resume(pos), notice, success=True)
         return self.outcome(self.after(pos, flow.step_index[step.id]), notice, success=notice is not None)
 
     def outcome(
