@@ -79,13 +79,14 @@ class Reply:
 def owes_prompt(event: Event, outcome: Outcome) -> bool:
     """Whether the event is answered with a new prompt message.
 
-    A button (an event that names its step, other than typed text) that was stale or refused is
-    answered on the button itself; a tick in a multiple choice edits the check marks in place (a
-    control there, such as "what the roles mean", is answered with a new prompt)."""
+    A button of an earlier step is answered with the current question, the notice above it (what the
+    notice promises). A button refused is answered with its notice alone; a tick in a multiple choice
+    edits the check marks in place (a control there, such as "what the roles mean", is answered with a
+    new prompt)."""
     from_button = getattr(event, "at", None) is not None and not isinstance(event, TextInput)
-    if not from_button:
+    if not from_button or outcome.stale:
         return True
-    if outcome.stale or not outcome.accepted:
+    if not outcome.accepted:
         return False
     ticked = isinstance(event, Pick) and any(o.id == event.option for o in outcome.view.options)
     return not (ticked and outcome.view.kind is Kind.MULTI and outcome.view.key == event.at)

@@ -161,3 +161,38 @@ async def test_an_old_remove_button_never_removes_another_item(api: FakeBotApi, 
     with db.session() as session:
         (participant, _w), *_ = repo.participations(session, f"tg:{INFORMAL}")
         assert repo.load_progress(session, participant.id).answers["b.other_knowledge"] == ["TWEEDE"]
+
+
+async def test_an_old_button_brings_the_current_question_again(api: FakeBotApi, app, db: Database) -> None:
+    """A button of an earlier question says "Here is the current one": the current question comes, the notice above
+    it, and the older copy of it loses its buttons; after the end, a short note instead of the closing message."""
+    from bot.i18n import translations
+    from tests.telegram_helpers import walk
+
+    ar = translations("ar").gettext
+    stale = ar("That button belongs to an earlier question. Here is the current one.")
+    code = await create_workshop(api)
+    phone = Phone(api, INFORMAL, "ar")
+    role = await walk_until(phone, await join(api, phone, code), "intro.role", secret="جواب")
+    mark = await phone.press("a|intro.role|volunteer", role.message_id)
+    current = await phone.prompt(mark)
+    assert current.key != "intro.role"
+    for old in ("a|intro.role|keyfigure", "p|intro.role|1"):  # an answer button and a page turn of the role question
+        mark = await phone.press(old, role.message_id)
+        again = await phone.prompt(mark)
+        assert again.key == current.key and stale in again.text and again.data == current.data, old
+        assert current.text.split("\n\n")[-1] in again.text  # the question itself, not only the note
+        took_off = [c for c in api.calls[mark:] if c.method == "editMessageReplyMarkup"]
+        assert [c.params["message_id"] for c in took_off] == [current.message_id]  # one live copy of the question
+        current = again
+    with db.session() as session:
+        (participant, _w), *_ = repo.participations(session, f"tg:{INFORMAL}")
+        progress = repo.load_progress(session, participant.id)
+        assert progress.answers["intro.role"] == "volunteer" and f"{progress.position.exercise}.{progress.position.step}" == current.key
+
+    await walk(phone, current, "informal", "k")
+    mark = await phone.press("a|intro.role|keyfigure", role.message_id)
+    note = (await phone.reply(mark)).params["text"]
+    assert ar("That button belongs to an earlier question.") in note and ar("You have finished the preparation.") in note
+    assert stale not in note and ar("Thank you! You have finished the preparation. Your answers are saved.") not in note
+    assert "/myanswers" in note

@@ -141,13 +141,14 @@ async def test_the_same_update_delivered_twice_is_handled_once(api: FakeBotApi, 
         following = await amina.prompt(mark)
         await api.push(press, update_id=press_id)
         again = await amina.press(f"a|{choice.key}|{option}", choice.message_id)
-        notice = await amina.reply(again)  # the press was answered at intake; the note is a message
-        assert "earlier question" in notice.params["text"] and not is_prompt(notice)
+        notice = await amina.reply(again)  # the press was answered at intake; the note comes with the current question
+        assert "earlier question" in notice.params["text"] and is_prompt(notice)
         await settle(api, db)
         answers, position = stored(db, AMINA)
         assert answers[choice.key] == option and following.key not in answers
         assert position.step == following.key.split(".", 1)[1]
-        assert prompts_to(api, AMINA, mark) == [following.key]
+        # The delivery twice changed nothing; the second tap brought the current question again, saying why.
+        assert prompts_to(api, AMINA, mark) == [following.key, following.key]
     finally:
         await runtime.stop()
 

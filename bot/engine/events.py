@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Show:
-    """Show the current step again (resume, language change, reminder)."""
+    """Show the current step again (resume, language change, reminder); ``at``: the step a button (a page
+    turn) was shown for, so a button of an earlier step brings the current one with a notice."""
+
+    at: str | None = None
 
 
 @dataclass(frozen=True)

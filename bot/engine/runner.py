@@ -250,11 +250,19 @@ class _Run:
 
         at = getattr(event, "at", None)
         if at is not None and at != key:
-            if isinstance(event, TextInput):  # typed while an earlier question was on screen: never filed here
+            typed_text = isinstance(event, TextInput)  # typed while an earlier question was on screen: never filed here
+            if self.at_end(pos):  # no current question: a short note, not the whole closing message again
+                first = (
+                    _("Your message was written for an earlier question, so it was not saved.")
+                    if typed_text
+                    else _("That button belongs to an earlier question.")
+                )
+                return self.outcome(pos, stale=True, note=first + " " + _("You have finished the preparation."))
+            if typed_text:
                 notice = _("Your message was written for an earlier question, so it was not saved. Here is the current question.")
             else:
                 notice = _("That button belongs to an earlier question. Here is the current one.")
-            return self.outcome(pos, notice, stale=True)
+            return self.outcome(pos, notice, stale=True)  # the transport shows the current question, the notice above it
 
         if self.at_end(pos) and not isinstance(event, (Show, OpenAnswers, Back)) and not (
             isinstance(event, Pick) and event.option == PLAY

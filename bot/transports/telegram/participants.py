@@ -174,9 +174,8 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str
         await acknowledge(update, context)
         return
     view = reply.outcome.view
-    if view.key != key:
-        _ = translations(reply.language).gettext
-        await acknowledge(update, context, _("That button belongs to an earlier question. Here is the current one."), language=reply.language)
+    if view.key != key:  # a page of an earlier question: the current one, saying so
+        await handle_event(update, context, Show(at=key))
         return
     await acknowledge(update, context)
     await edit_keyboard(query, view, reply.language, _page_of(query))
