@@ -59,3 +59,27 @@ def test_rtl_lines_start_right_to_left_and_long_options_are_numbered() -> None:
     labels = [b.text for row in rendered.keyboard.inline_keyboard for b in row]
     assert labels[0].startswith(RLM + "1. ") and len(labels[0]) <= len(RLM + "1. ") + 32
     assert "1. أن تحصل" in rendered.messages[0]  # the whole label is in the text
+
+
+def test_a_last_page_of_one_or_two_buttons_goes_on_the_page_before() -> None:
+    """The trunk offers the roles named before it: seven of them were six buttons and a page turn to one."""
+    from bot.engine import Position, Show, State, run
+    from bot.flows import workshop_flows
+    from bot.i18n import translations
+    from bot.transports.telegram.rendering import PAGE_SIZE
+    from bot.wording import BUTTONS
+
+    en = translations("en")
+    flows = workshop_flows("abcde", "full")
+    answers = {"intro.consent": "yes", "intro.role": "formal", "e.roles_own": ["f_coord", "f_fixer", "f_link", "f_network"]}
+    answers["e.roles_other"] = ["i_confidant", "i_contact", "i_model"]
+    trunk = run(State(flows, answers, Position("e", "trunk"), "full"), Show(), en, BUTTONS).view
+    assert trunk.key == "e.trunk" and len(trunk.options) == PAGE_SIZE + 1
+    data = [b.callback_data for row in render_view(trunk, "en").keyboard.inline_keyboard for b in row]
+    assert len([d for d in data if d.split("|")[2][:1] != "_"]) == PAGE_SIZE + 1 and not [d for d in data if d.startswith("p|")]
+    # Longer lists still turn pages, each page full but the last.
+    answers["e.roles_other"] = ["i_confidant", "i_contact", "i_model", "i_informer", "i_driver", "i_catalyst"]
+    trunk = run(State(flows, answers, Position("e", "trunk"), "full"), Show(), en, BUTTONS).view
+    assert len(trunk.options) == 10
+    data = [b.callback_data for row in render_view(trunk, "en").keyboard.inline_keyboard for b in row]
+    assert [d for d in data if d.startswith("p|")] == ["p|e.trunk|0", "p|e.trunk|1"]

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.conversation import Conversation
-from bot.engine import Kind, Show, View
+from bot.engine import Kind, Pick, Show, View
 from bot.transports.terminal import ensure_demo_workshop, parse_line
 from storage import Database
 from storage import repository as repo
@@ -223,7 +223,8 @@ def test_terminal_role_informal_asks_which_one_and_pages_long_lists(database_url
     # 17 roles: ten a page, numbered on across pages; a number from page 2 ticks that role there.
     from bot.flows.e_core import INFORMAL_ROLES
 
-    assert "Page 1 of 2" in out.stdout and "Page 2 of 2" in out.stdout
+    assert "Page 1 of 2: /more shows the next options." in out.stdout and "Page 2 of 2: /prev shows the previous options." in out.stdout
+    assert "Page 2 of 2: /more" not in out.stdout  # nothing more after the last page: /more is not offered there
     page_two = out.stdout.split("Page 1 of 2")[1].split("Page 2 of 2")[0]
     assert "  11) " in page_two and "  1) " not in page_two
     assert f"  12) [x] {INFORMAL_ROLES[11].label.msgid}" in out.stdout
@@ -242,6 +243,34 @@ def test_terminal_remove_with_a_number_not_on_the_list_says_which_numbers_there_
     assert "! Your list is empty: there is nothing to remove." in out.stdout
     assert "That option is not available" not in out.stdout
     assert answers_of(database_url, "amina-rm")["b.other_knowledge"] == []
+
+
+def test_terminal_box_2_comes_on_one_page_not_with_one_option_left_for_more(database_url: str) -> None:
+    """Box 2 for both focuses has 11 examples: ten and then one alone behind /more was a page turn for one
+    option; a last page of a few goes on the page before."""
+    from bot.flows.a_new_view import GOALS
+
+    db = Database(database_url)
+    with db.session() as session:
+        workshop = repo.create_workshop(session, "Vol", "term:fac", length="full")
+        code, pid = workshop.code, repo.join(session, workshop, "term:amina-goals", language="en").id
+    conversation = Conversation(db)
+
+    def handle(event) -> View:
+        return conversation.handle(pid, event).outcome.view
+
+    view = handle(Show())
+    from tests.test_conversation import go_to
+
+    view = go_to(handle, view, "a.focus", side="informal")
+    assert handle(Pick("both", at="a.focus")).key == "a.goals"
+    db.dispose()
+    out = run_cli(["chat", "--user", "amina-goals", "--lang", "en", "--workshop", code], database_url, "/more\n11\n/quit\n")
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.split("─" * 60)[1]
+    assert f"  11) {GOALS[-1].label.msgid}" in first and "Page" not in first and "/more" not in first
+    assert "There is nothing more: everything is shown." in out.stdout
+    assert answers_of(database_url, "amina-goals")["a.goals"] == [GOALS[-1].id]
 
 
 def test_terminal_says_things_once_reads_right_to_left_and_answers_more(database_url: str) -> None:

@@ -35,6 +35,7 @@ from bot.engine.model import ROLE_KEY
 from bot.engine.runner import ABOUT, BACK, CLEAR, DONE, KEEP, NEXT, PLAY, REMOVE, RESUME, SKIP
 from bot.i18n import LANGUAGES, directed, language_from_environment, strip_isolates, translations
 from bot.mydata import collect, forget, readable
+from bot.transports.paging import pages
 from bot.wording import COMMANDS
 from storage import Database, Workshop
 from storage import repository as repo
@@ -102,7 +103,7 @@ def parse_line(line: str, view: View) -> Event | None:
 
 
 def page_count(view: View) -> int:
-    return 1 if view.kind is Kind.LIST else max(1, -(-len(view.options) // PAGE_SIZE))
+    return 1 if view.kind is Kind.LIST else len(pages(len(view.options), PAGE_SIZE))
 
 
 def render(view: View, language: str, page: int = 0, *, voice_hint: bool = True, consent: bool = False) -> str:
@@ -121,15 +122,20 @@ def _render(view: View, language: str, page: int, voice_hint: bool, consent: boo
     lines.append(view.text if view.again is None else view.again)  # an item added: the list, not the question again
     if view.options and view.kind is not Kind.LIST:  # list items are numbered in the text already
         lines.append("")
-        pages = page_count(view)
-        page = min(max(page, 0), pages - 1)
-        first = page * PAGE_SIZE
-        for number, option in enumerate(view.options[first : first + PAGE_SIZE], start=first + 1):
+        paged = pages(len(view.options), PAGE_SIZE)
+        page = min(max(page, 0), len(paged) - 1)
+        for number in paged[page]:
+            option = view.options[number]
             mark = "[x] " if option.selected and view.kind is Kind.MULTI else ("(•) " if option.selected else "")
-            lines.append(f"  {number}) {mark}{option.label}")
-        if pages > 1:
-            lines.append("")
-            lines.append(_("Page {page} of {pages}: /more shows the next options, /prev the previous ones.").format(page=page + 1, pages=pages))
+            lines.append(f"  {number + 1}) {mark}{option.label}")
+        if len(paged) > 1:  # only the page turns there are: no /more on the last page, no /prev on the first
+            if page == 0:
+                turns = _("Page {page} of {pages}: /more shows the next options.")
+            elif page == len(paged) - 1:
+                turns = _("Page {page} of {pages}: /prev shows the previous options.")
+            else:
+                turns = _("Page {page} of {pages}: /more shows the next options, /prev the previous ones.")
+            lines += ["", turns.format(page=page + 1, pages=len(paged))]
     if view.kind is Kind.LIST and view.options:
         lines.append(_("/remove and a number takes that item off the list (for example /remove 2)."))
     if view.finished:  # nothing more to answer: say how to leave

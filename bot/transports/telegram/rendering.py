@@ -10,6 +10,7 @@ from telegram.constants import CallbackQueryLimit, MessageLimit
 
 from bot.engine import Kind, NoticeKind, View
 from bot.i18n import RLM, directed  # noqa: F401 - RLM: tests and callers take it from here
+from bot.transports.paging import pages
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
@@ -116,7 +117,7 @@ PAGE_SIZE = 6
 
 
 def page_count(view: View) -> int:
-    return max(1, -(-len(view.options) // PAGE_SIZE)) if view.kind is not Kind.LIST else 1
+    return len(pages(len(view.options), PAGE_SIZE)) if view.kind is not Kind.LIST else 1
 
 
 def render_view(view: View, language: str, page: int = 0, *, pending: str | None = None) -> Rendered:
@@ -149,12 +150,12 @@ def keyboard(view: View, language: str, page: int = 0, *, pending: str | None = 
         rows += [removers[i : i + 5] for i in range(0, len(removers), 5)]
     else:
         long_labels = any(len(o.label) > SHORT_LABEL for o in view.options)
-        pages = page_count(view)
-        page = min(max(page, 0), pages - 1)
-        first = page * PAGE_SIZE if pages > 1 else 0
-        shown = view.options[first : first + PAGE_SIZE] if pages > 1 else view.options
-        extra = (str(page),) if pages > 1 else ()
-        for n, option in enumerate(shown, start=first + 1):
+        paged = pages(len(view.options), PAGE_SIZE)  # a last page of one or two buttons goes on the page before
+        count = len(paged)
+        page = min(max(page, 0), count - 1)
+        shown = [view.options[i] for i in paged[page]]
+        extra = (str(page),) if count > 1 else ()
+        for n, option in enumerate(shown, start=paged[page].start + 1):
             label = f"{n}. {_short(option.label)}" if long_labels else option.label
             if option.selected:
                 label = "✅ " + label
@@ -163,12 +164,12 @@ def keyboard(view: View, language: str, page: int = 0, *, pending: str | None = 
             rows.append([InlineKeyboardButton(label, callback_data=data)])
         if view.kind is Kind.YESNO or (rows and not long_labels and all(len(o.label) <= 12 for o in view.options)):
             rows = [[button for row in rows for button in row]] if len(rows) <= 4 else rows
-        if pages > 1:
+        if count > 1:
             turn = []
             if page > 0:
                 turn.append(InlineKeyboardButton("◀", callback_data=encode("p", view.key, str(page - 1))))
-            turn.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=encode("p", view.key, str(page))))
-            if page < pages - 1:
+            turn.append(InlineKeyboardButton(f"{page + 1}/{count}", callback_data=encode("p", view.key, str(page))))
+            if page < count - 1:
                 turn.append(InlineKeyboardButton("▶", callback_data=encode("p", view.key, str(page + 1))))
             rows.append(turn)
     controls = [
