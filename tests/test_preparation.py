@@ -546,6 +546,58 @@ def test_a_question_skipped_from_my_answers_is_said_to_be_skipped_not_saved(db: 
     assert handle(Skip(at=view.key)).notice is None
 
 
+def test_d_asks_what_a_theme_means_only_when_it_is_recognised(db: Database) -> None:
+    conversation, pid = start(db, user="d-no", length=FULL)
+    handle = driver(conversation, pid)
+    view = go_to(handle, handle(Show()), "d.power_recognise")
+    assert handle(Pick("no", at=view.key)).key == "d.loyalty_recognise"  # not recognised: no "what does it mean"
+    assert handle(Pick("yes", at="d.loyalty_recognise")).key == "d.loyalty_meaning"
+    assert handle(Back(at="d.loyalty_meaning")).key == "d.loyalty_recognise"
+    assert handle(Back(at="d.loyalty_recognise")).key == "d.power_recognise"  # Back skips it too
+    handle(OpenAnswers())
+    listed = [o.id for o in handle(Pick("d", at="review.overview")).options]
+    assert "loyalty_meaning" in listed and "power_meaning" not in listed
+
+
+def test_the_meetings_own_questions_can_be_skipped_and_are_listed_apart_until_answered(db: Database) -> None:
+    conversation, pid = start(db, user="e-table", length=FULL)
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "t")
+    assert all(s.optional for f in all_flows() for s in f.steps if s.at_meeting)
+    flows = {f.id: f for f in workshop_flows("abcde", FULL)}
+    chosen = stored(db, pid)["e.pitfalls"]
+    meeting = [s for s in flows["e"].steps if s.at_meeting and (s.when is None or s.id in chosen)]
+    overview = handle(OpenAnswers())
+    # Not under the answers: apart, by name, in the overview of every answer.
+    e_block = overview.text.split("E. ")[-1]
+    assert "Still to answer at the meeting: What I need from the other; What we want to achieve together" in e_block
+    assert next(o.label for o in overview.options if o.id == "e").startswith("Change or answer: E.")
+    listing = handle(Pick("e", at="review.overview"))
+    assert listing.text == "Which answer do you want to change, or which question of the meeting do you want to answer?"
+    labels = [o.label for o in listing.options]
+    assert [o.id for o in listing.options][-len(meeting) :] == [s.id for s in meeting]  # after the answers
+    assert all(label.startswith("Still to answer at the meeting: ") for label in labels[-len(meeting) :])
+    assert not any(label.startswith("Still to answer") for label in labels[: -len(meeting)])
+    # Each can be skipped, as the meeting's questions of A and B: Skip leads to the next one.
+    view = handle(Pick(meeting[0].id, at="review.overview"))
+    for step, following in zip(meeting, [*meeting[1:], None], strict=True):
+        assert view.key == f"e.{step.id}" and "_skip" in [c.id for c in view.controls], step.id
+        view = handle(Skip(at=view.key))
+        assert view.notice == "You skipped this question."
+        if following is None:
+            assert view.finished
+    # Answered, one moves up among the answers; with all answered the exercise is only to change.
+    handle(OpenAnswers())
+    handle(Pick("e", at="review.overview"))
+    handle(Pick("scribe", at="review.overview"))
+    assert handle(TextInput("Fatma")).key == "e.notes"  # the next one not answered yet
+    handle(OpenAnswers())
+    listing = handle(Pick("e", at="review.overview"))
+    scribe = next(o.label for o in listing.options if o.id == "scribe")
+    assert scribe.startswith("At the meeting: Who writes the agreements down: ") and "Fatma" in scribe
+    assert [o.id for o in listing.options].index("scribe") < [o.id for o in listing.options].index("need")
+
+
 # --- the full hand-out's burden: reading on demand, nothing re-printed ------------------------
 
 

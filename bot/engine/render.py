@@ -67,7 +67,15 @@ def answered_steps(flow: Flow, answers: Mapping[str, Value]) -> list[tuple[Step,
     return [(s, answers[flow.key(s)]) for s in flow.steps if flow.key(s) in answers and s.kind is not Kind.INFO]
 
 
-def review_text(flows: Sequence[Flow], answers: Mapping[str, Value], side: str | None, t: NullTranslations) -> str:
+def review_text(
+    flows: Sequence[Flow],
+    answers: Mapping[str, Value],
+    side: str | None,
+    t: NullTranslations,
+    still_open: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """Every answer by exercise; ``still_open``: per exercise, the names of the meeting's questions not
+    answered yet, listed apart under the answers."""
     _ = t.gettext
     blocks: list[str] = []
     for flow in flows:
@@ -76,9 +84,9 @@ def review_text(flows: Sequence[Flow], answers: Mapping[str, Value], side: str |
             continue
         title = flow.title.translate(t)
         heading = f"{flow.letter}. {title}" if flow.letter else title
-        if not rows:
-            blocks.append(heading + "\n" + _("(not answered yet)"))
-            continue
-        lines = [f"• {step_label(step, t)}: {format_answer(step, value, t)}" for step, value in rows]
+        lines = [f"• {step_label(step, t)}: {format_answer(step, value, t)}" for step, value in rows] or [_("(not answered yet)")]
+        open_here = (still_open or {}).get(flow.id)
+        if open_here:
+            lines.append(_("Still to answer at the meeting: {question}").format(question=separator(t).join(open_here)))
         blocks.append(heading + "\n" + "\n".join(lines))
     return "\n\n".join(blocks)

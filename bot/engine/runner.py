@@ -947,6 +947,10 @@ class _Run:
         # The mark first: a long question is cut short on a button, and the mark is what matters there.
         return self.t.gettext("At the meeting: {question}").format(question=label) if step.at_meeting else label
 
+    def open_label(self, step: Step) -> str:
+        """A meeting question not answered yet, in the list of an exercise's answers."""
+        return self.t.gettext("Still to answer at the meeting: {question}").format(question=step_label(step, self.t))
+
     def option_text(self, option) -> str:
         label = option.label.translate(self.t)
         if option.side is None:
@@ -979,25 +983,36 @@ class _Run:
         overview = pos.return_to is not None or pos.choosing == ALL
         if target is not None:
             header = _exercise_name(target, t)
-            parts = [_("Which answer do you want to change?")]
+            still_open = self.open_at_meeting(target)
+            if still_open:
+                parts = [_("Which answer do you want to change, or which question of the meeting do you want to answer?")]
+            else:
+                parts = [_("Which answer do you want to change?")]
             rows = {s.id: v for s, v in ((s, self.answers.get(target.key(s))) for s in self.questions(target)) if v is not None}
+            # The answers (and the walk's questions) first; the meeting's questions not answered yet after them, named so.
             options = [
                 ViewOption(s.id, self.listed_label(s) + (f": {self.preview(format_answer(s, rows[s.id], t))}" if s.id in rows else ""))
                 for s in self.questions(target)
+                if s not in still_open
             ]
+            options += [ViewOption(s.id, self.open_label(s)) for s in still_open]
             controls.append(ViewOption(BACK, _("Back")))
             return View(key, step.kind, header, "\n\n".join(parts), notice, tuple(options), tuple(controls), notice_kind=notice_kind)
         shown_flows = [f for f in self.state.flows if self.visible(f)]
         if overview:
             parts = [
                 step.prompt.translate(t) if not hasattr(step.prompt, "pick") else step.prompt.pick(self.side).translate(t),
-                review_text(shown_flows, self.answers, self.side, t),
+                review_text(
+                    shown_flows, self.answers, self.side, t, {f.id: [step_label(s, t) for s in self.open_at_meeting(f)] for f in shown_flows}
+                ),
             ]
         else:
             parts = [_("You have answered every exercise. You can look at your answers, change one, or finish.")]
         options = [] if overview else [ViewOption(ALL, _("Show all my answers"))]
         options += [
-            ViewOption(f.id, _("Change: {exercise}").format(exercise=_exercise_name(f, t)))
+            ViewOption(f.id, (_("Change or answer: {exercise}") if self.open_at_meeting(f) else _("Change: {exercise}")).format(
+                exercise=_exercise_name(f, t)
+            ))
             for f in self.state.flows
             if f.id != flow.id and self.questions(f)
         ]

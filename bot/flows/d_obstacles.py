@@ -1,6 +1,6 @@
 """Exercise D, "Wat staat er in de weg?": quotes from earlier research (Ponzoni) in three themes."""
 
-from bot.engine import Flow, Kind, Quote, Step
+from bot.engine import AnswerIs, Flow, Kind, Quote, Step
 from bot.i18n import N_
 
 ORDER = 40
@@ -93,7 +93,8 @@ def _theme_steps(theme_id: str, title, gist, quotes: tuple[Quote, ...]) -> tuple
             label=N_("{theme}: what it means for our collaboration"),
             prompt=N_("{theme}: what does it mean for your collaboration?"),
             prompt_args=(("theme", title),),
-            optional=True,  # after "no", there may be nothing to say
+            optional=True,
+            when=AnswerIs(f"d.{theme_id}_recognise", frozenset({"yes"})),  # not recognised: nothing to ask what it means
         ),
     )
 

@@ -80,6 +80,7 @@ def _pitfall_step(pitfall: Option) -> Step:
         prompt=N_("Pitfall: “{pitfall}” What does it mean in your case?"),
         prompt_args=(("pitfall", pitfall.label),),
         when=AnswerIncludes("e.pitfalls", pitfall.id),
+        optional=True,
         at_meeting=True,  # the hand-out: "discuss with each other ... what does it mean in your case?"
     )
 
@@ -97,6 +98,7 @@ FLOW = Flow(
             label=N_("What I need from the other"),
             prompt=N_("What do you need from the other side?"),
             prefill_from=("a.seek",),
+            optional=True,  # as every question of the meeting: skipped there when it does not apply
             at_meeting=True,  # agreed at the table; prepared in A and C, filled in from there
         ),
         Step(
@@ -105,6 +107,7 @@ FLOW = Flow(
             label=N_("What we want to achieve together"),
             prompt=N_("What do you want to do together? First the goal: what do you want to achieve together?"),
             prefill_from=("c.goal",),
+            optional=True,  # as every question of the meeting: skipped there when it does not apply
             at_meeting=True,  # agreed at the table; prepared in A and C, filled in from there
         ),
         Step(
@@ -113,6 +116,7 @@ FLOW = Flow(
             label=N_("How we reach the goal together"),
             prompt=N_("The concrete way of working: how will you reach this goal together?"),
             prefill_from=("c.what",),  # C's own design: "what exactly is done"
+            optional=True,  # as every question of the meeting: skipped there when it does not apply
             at_meeting=True,  # agreed at the table; prepared in A and C, filled in from there
         ),
         Step(
@@ -121,6 +125,7 @@ FLOW = Flow(
             label=N_("What each partner brings in"),
             prompt=N_("What does each of the partners bring in?"),
             prefill_from=("c.roles",),  # C's own design: "who has which role"
+            optional=True,  # as every question of the meeting: skipped there when it does not apply
             at_meeting=True,  # agreed at the table; prepared in A and C, filled in from there
         ),
         Step(
@@ -129,6 +134,7 @@ FLOW = Flow(
             label=N_("Conditions that matter for success"),
             prompt=N_("Which conditions are important for success?"),
             prefill_from=("c.conditions",),
+            optional=True,  # as every question of the meeting: skipped there when it does not apply
             at_meeting=True,  # agreed at the table; prepared in A and C, filled in from there
         ),
         Step(
@@ -221,6 +227,7 @@ FLOW = Flow(
             kind=Kind.LIST,
             label=N_("Concrete next steps"),
             prompt=N_("Concrete next steps: which steps do you propose?"),
+            optional=True,
             at_meeting=True,  # the hand-out: "make concrete agreements about next steps with each other"
         ),
         Step(
@@ -228,6 +235,7 @@ FLOW = Flow(
             kind=Kind.TEXT,
             label=N_("Who writes the agreements down"),
             prompt=N_("Who writes these agreements down?"),
+            optional=True,
             at_meeting=True,  # decided at the table
         ),
         Step(
