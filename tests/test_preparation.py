@@ -742,6 +742,35 @@ def test_arabic_and_farsi_join_items_with_their_own_semicolon() -> None:
     assert "; " in format_answer(step, ["a", "b"], translations("nl"))
 
 
+@pytest.mark.parametrize("language", ["en", "ar", "ti"])
+def test_joined_labels_drop_their_own_full_stop_before_the_separator(db: Database, language: str) -> None:
+    """Box 2's goals and the pitfalls are sentences: chosen together they read "a; b.", not "a.; b."."""
+    from bot.engine.render import separator
+    from bot.flows.e_core import PITFALLS
+
+    t = translations(language)
+    conversation, pid = start(db, user=f"stops-{language}", length=FULL)
+    with db.session() as session:
+        repo.participations(session, f"term:stops-{language}")[0][0].language = language
+    handle = driver(conversation, pid)
+    walk(handle, handle(Show()), "informal", "p")
+    pitfalls = stored(db, pid)["e.pitfalls"]
+    assert len(pitfalls) == 2
+    text = handle(OpenAnswers()).text
+    sep = separator(t).strip()
+    assert sep in text and not [stop for stop in ".።" if stop + sep in text], text
+    first, second = (next(p for p in PITFALLS if p.id == chosen).label.translate(t) for chosen in pitfalls)
+    assert first[:-1] + separator(t) + second in text and first[-1] in ".።"
+    # Typed items of a list too (the last one keeps its full stop), and what a later step fills in.
+    step = next(s for s in flow_by_id("b").steps if s.id == "other_skills")
+    from bot.engine.render import format_answer
+
+    assert format_answer(step, ["Ze spreken de taal.", "Ze kennen de weg."], t) == separator(t).join(["⁨Ze spreken de taal⁩", "⁨Ze kennen de weg.⁩"])
+    answers = {"intro.consent": "yes", "intro.name": "Amina.", "intro.role": "volunteer", "intro.org": "Al Amal."}
+    who = run(State(workshop_flows("abcde", FULL), answers, Position("a", "who"), FULL), Show(), t, BUTTONS).view
+    assert "Amina" + separator(t) in who.text and "Al Amal." in who.text and "." + sep not in who.text
+
+
 def test_an_item_added_is_confirmed_without_the_question_again() -> None:
     from bot.transports.telegram.rendering import render_view
 

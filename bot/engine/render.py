@@ -18,6 +18,14 @@ def separator(t: NullTranslations) -> str:
     return t.gettext("; ")
 
 
+FULL_STOPS = ".。።۔"  # a sentence's own full stop (Latin, CJK, Ethiopic, Urdu)
+
+
+def joined(items: Sequence[str], t: NullTranslations) -> str:
+    """Items in one line, "a; b; c.": each one's own closing full stop goes, but the last one's ("a.; b." read badly)."""
+    return separator(t).join([*(item.rstrip().rstrip(FULL_STOPS) for item in items[:-1]), *items[-1:]])
+
+
 def option_label(step: Step, option_id: str, t: NullTranslations) -> str:
     _ = t.gettext
     if step.kind is Kind.YESNO:
@@ -50,9 +58,12 @@ def format_answer(step: Step, value: Value, t: NullTranslations, transcripts: Ma
     if step.kind in (Kind.CHOICE, Kind.YESNO) and isinstance(value, str):
         return option_label(step, value, t)
     if step.kind is Kind.MULTI and isinstance(value, list):
-        return separator(t).join(option_label(step, v, t) for v in value) if value else _("(none chosen)")
+        return joined([option_label(step, v, t) for v in value], t) if value else _("(none chosen)")
     if isinstance(value, list):
-        return separator(t).join(item_label(v, t, transcripts) for v in value) if value else _("(none)")
+        # A typed item loses its closing full stop before the separator, before it is isolated (as its text).
+        last = len(value) - 1
+        shown = [v.rstrip().rstrip(FULL_STOPS) if isinstance(v, str) and n < last else v for n, v in enumerate(value)]
+        return separator(t).join(item_label(v, t, transcripts) for v in shown) if value else _("(none)")
     return item_label(value, t, transcripts)
 
 

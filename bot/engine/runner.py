@@ -33,7 +33,7 @@ from bot.engine.events import (
     VoiceInput,
 )
 from bot.engine.model import FORMAL, FULL, ROLE_KEY, Deployment, Flow, Kind, Step, Value, side_for_role
-from bot.engine.render import format_answer, item_label, option_label, review_text, separator, step_label
+from bot.engine.render import format_answer, item_label, joined, option_label, review_text, step_label
 from bot.engine.voice import MAX_BYTES, MAX_SECONDS, all_refs, duration, is_voice, over_limit, refs, typed, voice
 from bot.i18n import Text, isolate
 
@@ -551,7 +551,7 @@ class _Run:
         if not found:
             return None
         if step.kind is Kind.TEXT:
-            return separator(self.t).join(found)
+            return joined(found, self.t)
         if step.kind is Kind.MULTI:
             found = [o.id for o in step.visible_options(self) if o.id in found]  # in the order they are offered
             if step.max is not None and len(found) > step.max:
