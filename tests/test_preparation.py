@@ -695,6 +695,26 @@ def test_box_1_and_the_examples_of_c_are_described_on_demand() -> None:
         assert all(o.description.msgid in explained.text for o in described), key
 
 
+@pytest.mark.parametrize("language", ["nl", "en", "tr", "ar", "fa", "pl", "uk", "so", "ti"])
+def test_an_options_description_does_not_repeat_its_label(language: str) -> None:
+    """Described on demand, an option reads "label: description": Box 1 said "Focus on the family: Focus on the
+    family, the individual parent or child: …". Each is said once, in every language and every flow."""
+    t = translations(language)
+    flows = workshop_flows("abcde", FULL)
+    state = State(flows, {"intro.role": "volunteer"}, Position("a", "focus"), FULL)
+    explained = run(state, Pick("_about", at="a.focus"), t, BUTTONS).view.text
+    for option in (o for s in flow_by_id("a").steps if s.id == "focus" for o in s.options if o.description is not None):
+        label = option.label.translate(t)
+        assert f"{label}: {option.description.translate(t)}" in explained
+        assert f"{label}: {label}" not in explained
+    for flow in all_flows():
+        for step in flow.steps:
+            for option in step.options:
+                if option.description is not None:
+                    label, description = option.label.translate(t), option.description.translate(t)
+                    assert not description.casefold().startswith(label.casefold()), (flow.key(step), option.id, description)
+
+
 def test_the_trunk_offers_the_roles_named_before() -> None:
     from bot.flows.e_core import FORMAL_ROLES, INFORMAL_ROLES
 

@@ -11,23 +11,24 @@ ORDER = 10
 FAMILY = frozenset({"family", "both"})
 COMMUNITY = frozenset({"community", "both"})
 
-# Kader 1: two possible focuses for parenting support (and collaboration).
+# Kader 1: two possible focuses for parenting support (and collaboration). Shown as "label: description",
+# so a description does not start with its label again.
 FOCUS = (
     Option(
         "family",
         N_("Focus on the family"),
         N_(
-            "Focus on the family, the individual parent or child: support and care for families with problems "
-            "or (light) questions about parenting, for example through a consultation hour or a course."
+            "Support and care for the family, a parent or a child with problems or (light) questions about "
+            "parenting, for example through a consultation hour or a course."
         ),
     ),
     Option(
         "community",
         N_("Focus on the community"),
         N_(
-            "Focus on the community: strengthening the bonds between residents or members of a community, "
-            "improving the climate for raising children, making specific themes open to discussion or spreading "
-            "knowledge in a community, working on collective empowerment."
+            "Strengthening the bonds between residents or members of a community, improving the climate for "
+            "raising children, making specific themes open to discussion or spreading knowledge in a community, "
+            "working on collective empowerment."
         ),
     ),
     Option("both", N_("Both")),
