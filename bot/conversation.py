@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -118,6 +118,15 @@ class Shown:
 FLUSH_WAIT = 30.0  # seconds a transaction waits for a batch that holds its participant's prompt to commit
 
 
+@dataclass
+class _Batch:
+    """One ``flush_shown`` transaction, as a participant's next event sees it."""
+
+    started: float  # time.monotonic()
+    committed: float | None = None  # when its commit had returned (None: not, or it failed)
+    done: threading.Event = field(default_factory=threading.Event)  # set once committed or failed
+
+
 def shown_position(stored: hot.StoredPosition | None, shown: list[Shown]) -> hot.StoredPosition | None:
     """The stored position as it is once these prompts are written (hot.prompt_shown, in order)."""
     for record in shown:
@@ -200,7 +209,7 @@ class Conversation:
         self._later: dict[int, list[Shown]] = {}  # participant id -> prompts delivered, not yet written
         # participant id -> the batch that took their prompts (its event is set once committed) and when. Kept
         # after the commit, until their next event looks: that event may have read its state before the commit.
-        self._writing: dict[int, tuple[threading.Event, float]] = {}
+        self._writing: dict[int, _Batch] = {}
         self._later_lock = threading.Lock()
 
     def deployment(self, retention_days: int) -> Deployment:
@@ -241,10 +250,11 @@ class Conversation:
             def read() -> hot.State | None:
                 return hot.state_of(session.connection(), participant_id, lock=self._lock)
 
-            found = self._catch_up(session, read(), taken, read)
+            found = self._catch_up(taken, read)
             if found is None:
                 raise LookupError(f"no participant {participant_id}")
-            return self._handle(session, found, event)
+            self._inbox(session, found, taken, None)
+            return self._handle(session, found, event, caught_up=bool(taken))
 
     def handle_for(
         self, user_key: str, event: Event, *, update_id: int | None = None, message_id: int | None = None
@@ -258,12 +268,11 @@ class Conversation:
                 return hot.active_state(session.connection(), user_key, lock=self._lock)
 
             # Caught up before the first write: waiting for a batch while holding SQLite's one writer would block it.
-            found = self._catch_up(session, read(), taken, read)
+            found = self._catch_up(taken, read)
             if found is None:
                 return None
-            if update_id is not None and not inbox.handled_here(session, update_id, utcnow()):
-                raise AlreadyHandled(update_id)
-            return self._handle(session, found, bind_text(event, found.position, message_id))
+            self._inbox(session, found, taken, update_id)
+            return self._handle(session, found, bind_text(event, found.position, message_id), caught_up=bool(taken))
 
     def peek(self, user_key: str) -> Reply | None:
         """The current step's view without changing anything (a keyboard page turned)."""
@@ -287,39 +296,45 @@ class Conversation:
                 self._later.setdefault(participant_id, []).append(record)
             return
         with self.db.engine.begin() as conn:
-            self._write_shown(conn, participant_id, [record])
+            self._write_shown(conn, [(participant_id, [record])])
 
     @staticmethod
-    def _write_shown(conn: Connection, participant_id: int, records: list[Shown]) -> None:
-        now = utcnow()
-        for record in records:
-            hot.prompt_shown(conn, participant_id, record.message_id, record.key)
-            if record.done_update is not None:
-                inbox.finish(conn, record.done_update, now)
+    def _write_shown(conn: Connection, taken: Iterable[tuple[int, list[Shown]]]) -> None:
+        """Every participant's prompts in order, then their updates done: two statements whatever their number."""
+        shown: list[tuple[int, int, str]] = []
+        done: list[int] = []
+        for pid, records in taken:
+            for record in records:
+                shown.append((pid, record.message_id, record.key))
+                if record.done_update is not None:
+                    done.append(record.done_update)
+        hot.prompts_shown(conn, shown)
+        inbox.finish_all(conn, done, utcnow())
 
     def shown_pending(self) -> bool:
         return bool(self._later)
 
     def flush_shown(self) -> int:
         """Write the prompts kept for later, all in one transaction; returns for how many participants."""
-        done = threading.Event()
         with self._later_lock:
             taken, self._later = self._later, {}
-            now = time.monotonic()
+            batch = _Batch(time.monotonic())
             if len(self._writing) > 1000:  # memory stays flat: a read is never older than a minute
-                self._writing = {k: v for k, v in self._writing.items() if not v[0].is_set() or v[1] > now - 60}
+                self._writing = {
+                    k: v for k, v in self._writing.items() if not v.done.is_set() or v.started > batch.started - 60
+                }
             for pid in taken:
-                self._writing[pid] = (done, now)
+                self._writing[pid] = batch
         try:
             if taken:
                 with self.db.engine.begin() as conn:
-                    for pid, records in taken.items():
-                        self._write_shown(conn, pid, records)
+                    self._write_shown(conn, taken.items())
+                batch.committed = time.monotonic()
         except BaseException:
             self._restore(list(taken.items()))
             raise
         finally:
-            done.set()
+            batch.done.set()
         return len(taken)
 
     def _restore(self, taken: list[tuple[int, list[Shown]]]) -> None:
@@ -339,15 +354,13 @@ class Conversation:
             self._restore(taken)
             raise
 
-    def _catch_up(
-        self,
-        session: Session,
-        found: hot.State | None,
-        taken: list[tuple[int, list[Shown]]],
-        read: Callable[[], hot.State | None],
-    ) -> hot.State | None:
-        """First in the transaction of a participant's event: their prompts delivered since, written now
-        (and ``found`` as it is then). When a batch is writing them, its commit is awaited and the state read again."""
+    def _catch_up(self, taken: list[tuple[int, list[Shown]]], read: Callable[[], hot.State | None]) -> hot.State | None:
+        """First in the transaction of a participant's event: their prompts delivered since, taken (into
+        ``taken``) to be written by this transaction, and ``found`` as it is once they are: ``_inbox`` marks
+        their updates done, ``_handle`` writes the prompt columns with the position. When a batch is
+        writing them, its commit is awaited and the state read again, unless it had committed before the read."""
+        started = time.monotonic()
+        found = read()
         if found is None:
             return None
         pid = found.participant_id
@@ -356,15 +369,23 @@ class Conversation:
             writing = self._writing.pop(pid, None)
         if records:
             taken.append((pid, records))
-        if writing is not None:  # a batch took them: it may have committed after ``found`` was read
-            writing[0].wait(FLUSH_WAIT)
+        if writing is not None and (writing.committed is None or writing.committed > started):
+            # A batch took them and may have committed after ``found`` was read.
+            writing.done.wait(FLUSH_WAIT)
             found = read()
             if found is None:
                 return None
         if records:
-            self._write_shown(session.connection(), pid, records)
             found = replace(found, position=shown_position(found.position, records))
         return found
+
+    @staticmethod
+    def _inbox(session: Session, found: hot.State, taken: list[tuple[int, list[Shown]]], update_id: int | None) -> None:
+        """The updates the caught-up prompts answered marked done and ``update_id`` applied, in one statement
+        (AlreadyHandled when it was applied before: a duplicate, or another process was first)."""
+        done = [r.done_update for pid, records in taken if pid == found.participant_id for r in records if r.done_update is not None]
+        if (done or update_id is not None) and not inbox.apply_and_finish(session.connection(), update_id, done, utcnow()):
+            raise AlreadyHandled(update_id)
 
     def prompt_failed(self, participant_id: int) -> None:
         """Delivery failed after its retries: the prompt stays owed, counted from now."""
@@ -384,15 +405,14 @@ class Conversation:
             def read() -> hot.State | None:
                 return hot.active_state(session.connection(), user_key, lock=self._lock)
 
-            found = self._catch_up(session, read(), taken, read)  # before the first write, as in handle_for
+            found = self._catch_up(taken, read)  # before the first write, as in handle_for
             if found is None:
                 return None
-            if update_id is not None and not inbox.handled_here(session, update_id, utcnow()):
-                raise AlreadyHandled(update_id)
+            self._inbox(session, found, taken, update_id)
             audio = repo.add_audio(session, found.participant_id, incoming) if incoming.data is not None else None
             ref = str(audio.id) if audio is not None else None
             event = VoiceInput(ref=ref, seconds=incoming.seconds, size=incoming.size)
-            reply = self._handle(session, found, event)
+            reply = self._handle(session, found, event, caught_up=bool(taken))
             if audio is not None:
                 keys = [key for key, value in reply.outcome.changes.items() if ref in refs(value)]
                 if keys:
@@ -401,8 +421,10 @@ class Conversation:
                     session.delete(audio)  # refused: nothing of it stays
             return reply
 
-    def _handle(self, session: Session, found: hot.State, event: Event) -> Reply:
-        """The hot path: Core statements on the session's connection (the ORM only for recordings)."""
+    def _handle(self, session: Session, found: hot.State, event: Event, *, caught_up: bool = False) -> Reply:
+        """The hot path: Core statements on the session's connection (the ORM only for recordings).
+        ``caught_up``: prompts delivered since the position row was written are in ``found`` and still to
+        write (with the position when it changes, else on their own)."""
         conn = session.connection()
         pid = found.participant_id
         stored = found.position
@@ -435,8 +457,11 @@ class Conversation:
         if not unchanged or (owed and not (stored is not None and stored.prompt_pending)):
             pending = (stored is not None and stored.prompt_pending) or owed
             hot.save_position(
-                conn, pid, stored, new.flow, new.step, new.completed, new.finished, new.return_to, new.choosing, pending
-            )
+                conn, pid, stored, new.flow, new.step, new.completed, new.finished, new.return_to, new.choosing, pending,
+                prompt=stored if caught_up else None,
+            )  # fmt: skip
+        elif caught_up and stored is not None:
+            hot.prompt_columns(conn, pid, stored)
         return _reply(found, outcome, owes_prompt=owed)
 
     def time_left(self, participant_id: int) -> Effort:

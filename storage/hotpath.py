@@ -74,6 +74,17 @@ _SHOWN = (
         prompt_pending=False,
     )
 )
+# The catch-up's prompts (bot/conversation.py) as their net result, when the position is not written anyway.
+_PROMPT = (
+    update(_POS)
+    .where(_POS.c.participant_id == bindparam("b_pid"))
+    .values(
+        previous_prompt_key=bindparam("b_prev"),
+        prompt_key=bindparam("b_key"),
+        prompt_message_id=bindparam("b_mid"),
+        prompt_pending=False,
+    )
+)
 _FAILED = (
     update(_POS)
     .where(_POS.c.participant_id == bindparam("b_pid"), _POS.c.prompt_pending.is_(True))
@@ -182,7 +193,9 @@ def save_position(
     return_to: str | None,
     choosing: str | None,
     prompt_pending: bool,
+    prompt: StoredPosition | None = None,
 ) -> None:
+    """``prompt``: also its prompt columns (prompts delivered since, written in the same UPDATE)."""
     values = {
         "exercise": exercise,
         "step": step,
@@ -193,6 +206,10 @@ def save_position(
         "prompt_pending": prompt_pending,
         "updated_at": utcnow(),
     }
+    if prompt is not None:
+        values["prompt_message_id"] = prompt.prompt_message_id
+        values["prompt_key"] = prompt.prompt_key
+        values["previous_prompt_key"] = prompt.previous_prompt_key
     if stored is None:
         conn.execute(_NEW_POSITION, {"participant_id": participant_id, **values})
     else:
@@ -207,6 +224,25 @@ def update_participant(conn: Connection, participant_id: int, values: Mapping[st
 def prompt_shown(conn: Connection, participant_id: int, message_id: int, key: str) -> None:
     """The prompt for step ``key`` was delivered as ``message_id``: remember it, the reply is no longer owed."""
     conn.execute(_SHOWN, {"b_pid": participant_id, "b_key": key, "b_mid": message_id})
+
+
+def prompts_shown(conn: Connection, shown: list[tuple[int, int, str]]) -> None:
+    """(participant id, message id, step key) of prompts delivered, in order: ``prompt_shown`` of each, one executemany."""
+    if shown:
+        conn.execute(_SHOWN, [{"b_pid": pid, "b_mid": mid, "b_key": key} for pid, mid, key in shown])
+
+
+def prompt_columns(conn: Connection, participant_id: int, position: StoredPosition) -> None:
+    """The prompt columns of ``position`` (prompts delivered since the row was written): no reply owed."""
+    conn.execute(
+        _PROMPT,
+        {
+            "b_pid": participant_id,
+            "b_prev": position.previous_prompt_key,
+            "b_key": position.prompt_key,
+            "b_mid": position.prompt_message_id,
+        },
+    )
 
 
 def prompt_failed(conn: Connection, participant_id: int) -> None:

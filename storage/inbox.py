@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, null, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -184,10 +184,23 @@ def finish(session: Session | Connection, update_id: int, now: datetime) -> bool
     return session.execute(_FINISH, {"u": update_id, "now": now}).rowcount == 1
 
 
+_FINISH_ALL = (
+    update(_T)
+    .where(_T.c.update_id.in_(bindparam("ids", expanding=True)), _T.c.done_at.is_(None))
+    .values(done_at=bindparam("now"), payload=None)
+)
+
+
+def finish_all(conn: Connection, update_ids: list[int], now: datetime) -> None:
+    """``finish`` of each, one statement."""
+    if update_ids:
+        conn.execute(_FINISH_ALL, {"ids": update_ids, "now": now})
+
+
 _APPLY = update(_T).where(_T.c.update_id == bindparam("u"), _T.c.applied_at.is_(None)).values(applied_at=bindparam("now"))
 
 
-def handled_here(session: Session, update_id: int, now: datetime) -> bool:
+def handled_here(session: Session | Connection, update_id: int, now: datetime) -> bool:
     """Inside the transaction that applies an update: True when this transaction is the one to apply it.
 
     On PostgreSQL the UPDATE locks the row, so a second process applying the same update waits for this
@@ -197,6 +210,42 @@ def handled_here(session: Session, update_id: int, now: datetime) -> bool:
     if session.execute(_APPLY, {"u": update_id, "now": now}).rowcount == 1:
         return True
     return session.execute(select(_T.c.update_id).where(_T.c.update_id == update_id)).first() is None
+
+
+_APPLY_AND_FINISH = (
+    update(_T)
+    .where(
+        or_(
+            and_(_T.c.update_id == bindparam("u"), _T.c.applied_at.is_(None)),
+            and_(_T.c.update_id == bindparam("d"), _T.c.done_at.is_(None)),
+        )
+    )
+    .values(
+        applied_at=case((_T.c.update_id == bindparam("u"), bindparam("now")), else_=_T.c.applied_at),
+        done_at=case((_T.c.update_id == bindparam("d"), bindparam("now")), else_=_T.c.done_at),
+        payload=case((_T.c.update_id == bindparam("d"), null()), else_=_T.c.payload),
+    )
+    .returning(_T.c.update_id)
+)
+
+
+def apply_and_finish(conn: Connection, update_id: int | None, done: list[int], now: datetime) -> bool:
+    """The participant's earlier updates ``done`` marked handled, and (``update_id``) this one applied: one
+    statement in the common case of one each (the hot path). Returns ``handled_here`` of ``update_id``
+    (True without one)."""
+    first = done[0] if done else None
+    for other in done[1:]:
+        finish(conn, other, now)
+    if update_id is None:
+        if first is not None:
+            finish(conn, first, now)
+        return True
+    if first is None:
+        return handled_here(conn, update_id, now)
+    touched = {u for (u,) in conn.execute(_APPLY_AND_FINISH, {"u": update_id, "d": first, "now": now})}
+    if update_id in touched:
+        return True
+    return conn.execute(select(_T.c.update_id).where(_T.c.update_id == update_id)).first() is None
 
 
 def release_claims(session: Session) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlmodel import select
 
 from bot.conversation import AlreadyHandled, Conversation
@@ -415,10 +416,102 @@ def test_a_state_read_before_a_batch_of_delivered_prompts_committed_is_read_agai
     step = driver(conversation, pid)(Show())
     conversation.prompt_shown(pid, 700, step.key)
     conversation.prompt_shown(pid, 701, step.key, later=True)
-    with db.engine.connect() as conn:
-        read_before = hot.state_of(conn, pid)
-    assert read_before is not None and read_before.position.prompt_message_id == 700
-    assert conversation.flush_shown() == 1  # committed after that read
+    reads: list[int] = []
     with db.session() as session:
-        found = conversation._catch_up(session, read_before, [], lambda: hot.state_of(session.connection(), pid))
-    assert found is not None and found.position.prompt_message_id == 701
+        def read() -> hot.State | None:
+            found = hot.state_of(session.connection(), pid)
+            reads.append(found.position.prompt_message_id)
+            if len(reads) == 1:
+                assert conversation.flush_shown() == 1  # committed after that read
+            return found
+
+        found = conversation._catch_up([], read)
+    assert reads == [700, 701] and found is not None and found.position.prompt_message_id == 701
+
+
+def test_a_batch_committed_before_the_state_read_costs_no_second_read(db: Database) -> None:
+    """The usual case under load: the batch wrote the delivered prompt well before the participant's next
+    event; that event's one read already sees it."""
+    conversation, pid = start(db)
+    step = driver(conversation, pid)(Show())
+    conversation.prompt_shown(pid, 701, step.key, later=True)
+    assert conversation.flush_shown() == 1
+    reads: list[int] = []
+    with db.session() as session:
+        def read() -> hot.State | None:
+            found = hot.state_of(session.connection(), pid)
+            reads.append(found.position.prompt_message_id)
+            return found
+
+        found = conversation._catch_up([], read)
+    assert reads == [701] and found is not None
+
+
+class Statements:
+    """The SQL statements (and commits) an engine runs while this is open."""
+
+    def __init__(self, db: Database) -> None:
+        self.engine = db.engine
+        self.seen: list[str] = []
+
+    def _statement(self, _conn, _cursor, statement: str, *_args) -> None:
+        self.seen.append(" ".join(statement.split()[:3]))
+
+    def _commit(self, _conn) -> None:
+        self.seen.append("COMMIT")
+
+    def __enter__(self) -> Statements:
+        sa_event.listen(self.engine, "before_cursor_execute", self._statement)
+        sa_event.listen(self.engine, "commit", self._commit)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        sa_event.remove(self.engine, "before_cursor_execute", self._statement)
+        sa_event.remove(self.engine, "commit", self._commit)
+
+
+def test_a_typed_answer_is_five_statements_and_one_commit(db: Database) -> None:
+    """The hot path (issue 12): the state (one read), the update it came from applied together with the one the
+    prompt on screen answered marked done (one UPDATE), the answers, the answer upserted, the position with
+    the prompt on screen (one UPDATE); one commit. Delivered prompts kept for later cost a batch two
+    statements whatever the number of participants in it."""
+    conversation, pid = start(db)
+    handle = driver(conversation, pid)
+    step = go_to(handle, handle(Show()), "a.does")
+    with db.session() as session:
+        inbox.store(session, [(601, 77, {"update_id": 601}), (602, 77, {"update_id": 602})], utcnow())
+    conversation.prompt_shown(pid, 900, step.key, done_update=601, later=True)
+    with Statements(db) as statements:
+        reply = conversation.handle_for("term:u1", TextInput("Gezinnen steunen"), update_id=602, message_id=901)
+    assert reply.outcome.accepted and reply.prompt_message_id == 900
+    assert statements.seen == [
+        "SELECT participants.id, participants.user_key,",
+        "UPDATE inbox SET",
+        "SELECT answers.exercise, answers.step,",
+        "INSERT INTO answers",
+        "UPDATE positions SET",
+        "COMMIT",
+    ]
+    assert stored(db, pid)["a.does"] == "Gezinnen steunen" and pending_updates(db) == 1  # 601 done, 602 not yet
+    position = position_of(db, pid)
+    assert (position.step, position.prompt_message_id, position.prompt_key, position.prompt_pending) == (
+        reply.outcome.view.key.split(".")[1], 900, step.key, True,
+    )
+
+    others = [start_in(db, conversation, f"u{n}") for n in (2, 3)]
+    conversation.prompt_shown(pid, 902, reply.outcome.view.key, done_update=602, later=True)
+    for other in others:
+        conversation.prompt_shown(other, 903, "intro.welcome", later=True)
+    with Statements(db) as statements:
+        assert conversation.flush_shown() == 3
+    assert statements.seen == ["UPDATE positions SET", "UPDATE inbox SET", "COMMIT"]
+    assert pending_updates(db) == 0 and position_of(db, pid).prompt_message_id == 902
+
+
+def start_in(db: Database, conversation: Conversation, user: str) -> int:
+    """Another participant of the first workshop, at its first step."""
+    with db.session() as session:
+        workshop = session.exec(select(repo.Workshop)).first()
+        pid = repo.join(session, workshop, f"term:{user}", language="en").id
+    conversation.handle(pid, Show())
+    return pid
