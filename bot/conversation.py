@@ -108,10 +108,11 @@ def bind_text(event: Event, stored: hot.StoredPosition | None, message_id: int |
 
 @dataclass(frozen=True)
 class Shown:
-    """A prompt delivered and not yet written: its message id, its step, the stored update it answered."""
+    """A prompt delivered and not yet written: its message id, its step, the stored update it answered.
+    Without a prompt (``key`` None): only that update, handled without a new prompt (a tick edits the buttons)."""
 
-    message_id: int
-    key: str
+    message_id: int | None
+    key: str | None
     done_update: int | None
 
 
@@ -130,7 +131,7 @@ class _Batch:
 def shown_position(stored: hot.StoredPosition | None, shown: list[Shown]) -> hot.StoredPosition | None:
     """The stored position as it is once these prompts are written (hot.prompt_shown, in order)."""
     for record in shown:
-        if stored is not None:
+        if stored is not None and record.key is not None:
             stored = replace(
                 stored,
                 previous_prompt_key=stored.prompt_key,
@@ -254,7 +255,7 @@ class Conversation:
             if found is None:
                 raise LookupError(f"no participant {participant_id}")
             self._inbox(session, found, taken, None)
-            return self._handle(session, found, event, caught_up=bool(taken))
+            return self._handle(session, found, event, caught_up=_prompts_in(taken))
 
     def handle_for(
         self, user_key: str, event: Event, *, update_id: int | None = None, message_id: int | None = None
@@ -272,7 +273,7 @@ class Conversation:
             if found is None:
                 return None
             self._inbox(session, found, taken, update_id)
-            return self._handle(session, found, bind_text(event, found.position, message_id), caught_up=bool(taken))
+            return self._handle(session, found, bind_text(event, found.position, message_id), caught_up=_prompts_in(taken))
 
     def peek(self, user_key: str) -> Reply | None:
         """The current step's view without changing anything (a keyboard page turned)."""
@@ -298,6 +299,12 @@ class Conversation:
         with self.db.engine.begin() as conn:
             self._write_shown(conn, [(participant_id, [record])])
 
+    def handled_later(self, participant_id: int, update_id: int) -> None:
+        """The stored update was handled without a new prompt: marked done with the participant's next
+        event or by ``flush_shown``, as a prompt kept for later (no transaction of its own)."""
+        with self._later_lock:
+            self._later.setdefault(participant_id, []).append(Shown(None, None, update_id))
+
     @staticmethod
     def _write_shown(conn: Connection, taken: Iterable[tuple[int, list[Shown]]]) -> None:
         """Every participant's prompts in order, then their updates done: two statements whatever their number."""
@@ -305,7 +312,8 @@ class Conversation:
         done: list[int] = []
         for pid, records in taken:
             for record in records:
-                shown.append((pid, record.message_id, record.key))
+                if record.key is not None and record.message_id is not None:
+                    shown.append((pid, record.message_id, record.key))
                 if record.done_update is not None:
                     done.append(record.done_update)
         hot.prompts_shown(conn, shown)
@@ -412,7 +420,7 @@ class Conversation:
             audio = repo.add_audio(session, found.participant_id, incoming) if incoming.data is not None else None
             ref = str(audio.id) if audio is not None else None
             event = VoiceInput(ref=ref, seconds=incoming.seconds, size=incoming.size)
-            reply = self._handle(session, found, event, caught_up=bool(taken))
+            reply = self._handle(session, found, event, caught_up=_prompts_in(taken))
             if audio is not None:
                 keys = [key for key, value in reply.outcome.changes.items() if ref in refs(value)]
                 if keys:
@@ -499,6 +507,11 @@ class Conversation:
                 if found.profile.get(field) != new:
                     values[field] = new
         return values
+
+
+def _prompts_in(taken: list[tuple[int, list[Shown]]]) -> bool:
+    """Whether the caught-up records hold a prompt (not only updates handled without one)."""
+    return any(record.key is not None for _pid, records in taken for record in records)
 
 
 def _kind(stored: hot.StoredPosition | None) -> Kind | None:

@@ -254,6 +254,32 @@ async def test_a_chat_is_handed_on_only_once_its_last_prompt_is_on_record(api: F
         await stop_app(bot)
 
 
+async def test_a_tick_is_marked_done_with_the_next_batch_not_in_a_transaction_of_its_own(api: FakeBotApi, db: Database) -> None:
+    """A tick in a multiple choice answers with the buttons edited, no prompt: its update is marked done as a
+    delivered prompt is (shown.py), by the participant's next event or the batch, so the chat stays with
+    this process until then and the tick costs no transaction after its own (issue 12)."""
+    code = new_workshop(db)
+    bot = await start_app(api, db, frozenset({ADMIN}))
+    bot.shown.delay = 3600  # no batch during this test
+    try:
+        amina = Phone(api, AMINA, "nl")
+        multi = await walk_to(amina, await join(amina, code), Kind.MULTI)
+        await bot.dispatcher.drain(timeout=10)
+        await asyncio.to_thread(bot.shown.conversation.flush_shown)
+        mark = await amina.press(f"a|{multi.key}|{multi.option_ids()[0]}", multi.message_id)
+        await amina.reply(mark, "editMessageReplyMarkup")
+        await bot.dispatcher.drain(timeout=10)  # the press is handled to the end
+        with db.session() as session:
+            assert inbox_store.pending_count(session) == 1  # kept for the batch
+        assert await asyncio.to_thread(bot.shown.conversation.flush_shown) == 1
+        with db.session() as session:
+            assert inbox_store.pending_count(session) == 0
+        answers, _position = stored(db, AMINA)
+        assert answers[multi.key] == [multi.option_ids()[0]]
+    finally:
+        await stop_app(bot)
+
+
 async def test_items_of_a_list_typed_quickly_are_all_kept(api: FakeBotApi, bot: Runtime, db: Database) -> None:
     code = new_workshop(db, ["a"])
     amina = Phone(api, AMINA, "en")

@@ -71,11 +71,16 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, participan
     if query is not None and not reply.owes_prompt:
         if outcome.stale or not outcome.accepted:
             await acknowledge(update, context, view.notice, language=reply.language)
-            return
-        # A tick or untick: only the check marks change, on the page the button was on.
-        await acknowledge(update, context)
-        if query.message is not None:
-            await edit_keyboard(query, view, reply.language, _page_of(query))
+        else:
+            # A tick or untick: only the check marks change, on the page the button was on.
+            await acknowledge(update, context)
+            if query.message is not None:
+                await edit_keyboard(query, view, reply.language, _page_of(query))
+        done = finishing()
+        later = context.application.bot_data.get("shown_later")
+        if later is not None and done is not None:  # no transaction of its own: see shown.py
+            later.done(participant_id, done)
+            finished()
         return
     if query is not None and outcome.play:
         # The recordings again, then the same question below them, so the person carries on there.

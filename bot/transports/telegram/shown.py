@@ -30,6 +30,14 @@ class ShownLater:
 
     def record(self, participant_id: int, message_id: int, key: str, done_update: int | None) -> None:
         self.conversation.prompt_shown(participant_id, message_id, key, done_update=done_update, later=True)
+        self._soon()
+
+    def done(self, participant_id: int, update_id: int) -> None:
+        """The participant's update was handled without a prompt (a tick): marked done in the same way."""
+        self.conversation.handled_later(participant_id, update_id)
+        self._soon()
+
+    def _soon(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="shown-later")
 
