@@ -8,6 +8,7 @@ UPDATE. No ORM identity map, no unit-of-work flush, nothing kept between calls.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import Account, Answer, Participant, Position, Workshop, utcnow
+from storage.prepared import Prepared
 
 _A = Answer.__table__
 _P = Participant.__table__
@@ -56,12 +58,15 @@ _BY_USER = (
 )
 _BY_ID = select(*_COLUMNS).select_from(_JOINED).where(_P.c.id == bindparam("b_pid"))
 # PostgreSQL: the participant's row stays locked until the transaction ends (one person's updates one at a time).
-_LOCKED = {False: (_BY_USER, _BY_ID), True: (_BY_USER.with_for_update(of=_P), _BY_ID.with_for_update(of=_P))}
-_ANSWERS = select(_A.c.exercise, _A.c.step, _A.c.value).where(_A.c.participant_id == bindparam("b_pid"))
+_LOCKED = {
+    lock: tuple(Prepared(s.with_for_update(of=_P) if lock else s) for s in (_BY_USER, _BY_ID)) for lock in (False, True)
+}
+_Row = namedtuple("_Row", [c.key for c in _COLUMNS])  # a row of the state read, by column name
+_ANSWERS = Prepared(select(_A.c.exercise, _A.c.step, _A.c.value).where(_A.c.participant_id == bindparam("b_pid")))
 _DELETE = delete(_A).where(
     _A.c.participant_id == bindparam("b_pid"), _A.c.exercise == bindparam("b_ex"), _A.c.step == bindparam("b_step")
 )
-_POSITION = update(_POS).where(_POS.c.participant_id == bindparam("b_pid"))
+_POSITION = Prepared(update(_POS).where(_POS.c.participant_id == bindparam("b_pid")))
 _NEW_POSITION = _POS.insert()
 _PARTICIPANT = update(_P).where(_P.c.id == bindparam("b_pid"))
 _SHOWN = (
@@ -75,7 +80,7 @@ _SHOWN = (
     )
 )
 # The catch-up's prompts (bot/conversation.py) as their net result, when the position is not written anyway.
-_PROMPT = (
+_PROMPT = Prepared(
     update(_POS)
     .where(_POS.c.participant_id == bindparam("b_pid"))
     .values(
@@ -100,7 +105,7 @@ def _upsert(dialect: Any) -> Any:
     )
 
 
-_UPSERT = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
+_UPSERT = {"sqlite": Prepared(_upsert(sqlite)), "postgresql": Prepared(_upsert(postgresql))}
 
 
 @dataclass(frozen=True)
@@ -134,9 +139,10 @@ class State:
     position: StoredPosition | None
 
 
-def _state(row: Any) -> State | None:
-    if row is None:
+def _state(rows: list[tuple]) -> State | None:
+    if not rows:
         return None
+    row = _Row._make(rows[0])
     position = None if row.exercise is None else StoredPosition(
         row.exercise, row.step, list(row.completed), bool(row.finished), row.return_to, row.choosing, row.prompt_message_id,
         row.prompt_key, row.previous_prompt_key, bool(row.prompt_pending),
@@ -158,16 +164,16 @@ def _state(row: Any) -> State | None:
 
 def active_state(conn: Connection, user_key: str, *, lock: bool = False) -> State | None:
     """The person's active participation, its workshop and the position: one query (``lock``: FOR UPDATE)."""
-    return _state(conn.execute(_LOCKED[lock][0], {"b_user": user_key}).first())
+    return _state(_LOCKED[lock][0].rows(conn, {"b_user": user_key}))
 
 
 def state_of(conn: Connection, participant_id: int, *, lock: bool = False) -> State | None:
-    return _state(conn.execute(_LOCKED[lock][1], {"b_pid": participant_id}).first())
+    return _state(_LOCKED[lock][1].rows(conn, {"b_pid": participant_id}))
 
 
 def answers(conn: Connection, participant_id: int) -> dict[str, Any]:
     """"exercise.step" -> value, as columns (no ORM objects)."""
-    return {f"{ex}.{step}": value for ex, step, value in conn.execute(_ANSWERS, {"b_pid": participant_id})}
+    return {f"{ex}.{step}": value for ex, step, value in _ANSWERS.rows(conn, {"b_pid": participant_id})}
 
 
 def save_answers(conn: Connection, participant_id: int, changes: Mapping[str, Any], language: str) -> None:
@@ -179,7 +185,7 @@ def save_answers(conn: Connection, participant_id: int, changes: Mapping[str, An
             conn.execute(_DELETE, {"b_pid": participant_id, "b_ex": exercise, "b_step": step})
         else:
             row = {"participant_id": participant_id, "exercise": exercise, "step": step, "value": value}
-            conn.execute(_UPSERT[conn.dialect.name], {**row, "language": language, "updated_at": now})
+            _UPSERT[conn.dialect.name].run(conn, {**row, "language": language, "updated_at": now}, values=True)
 
 
 def save_position(
@@ -213,7 +219,7 @@ def save_position(
     if stored is None:
         conn.execute(_NEW_POSITION, {"participant_id": participant_id, **values})
     else:
-        conn.execute(_POSITION, {"b_pid": participant_id, **values})
+        _POSITION.run(conn, {"b_pid": participant_id, **values}, values=True)
 
 
 def update_participant(conn: Connection, participant_id: int, values: Mapping[str, str | datetime | None]) -> None:
@@ -234,8 +240,8 @@ def prompts_shown(conn: Connection, shown: list[tuple[int, int, str]]) -> None:
 
 def prompt_columns(conn: Connection, participant_id: int, position: StoredPosition) -> None:
     """The prompt columns of ``position`` (prompts delivered since the row was written): no reply owed."""
-    conn.execute(
-        _PROMPT,
+    _PROMPT.run(
+        conn,
         {
             "b_pid": participant_id,
             "b_prev": position.previous_prompt_key,

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from storage.models import InboxUpdate, utcnow
+from storage.prepared import Prepared
 
 _T = InboxUpdate.__table__  # type: ignore[attr-defined]
 
@@ -197,7 +198,9 @@ def finish_all(conn: Connection, update_ids: list[int], now: datetime) -> None:
         conn.execute(_FINISH_ALL, {"ids": update_ids, "now": now})
 
 
-_APPLY = update(_T).where(_T.c.update_id == bindparam("u"), _T.c.applied_at.is_(None)).values(applied_at=bindparam("now"))
+_APPLY = Prepared(
+    update(_T).where(_T.c.update_id == bindparam("u"), _T.c.applied_at.is_(None)).values(applied_at=bindparam("now"))
+)
 
 
 def handled_here(session: Session | Connection, update_id: int, now: datetime) -> bool:
@@ -207,12 +210,13 @@ def handled_here(session: Session | Connection, update_id: int, now: datetime) -
     transaction and then finds it applied. The update stays pending (its chat's next update waits) until
     the dispatcher marks it done, after the reply was sent. An update that never went through the inbox
     counts as new."""
-    if session.execute(_APPLY, {"u": update_id, "now": now}).rowcount == 1:
+    conn = session if isinstance(session, Connection) else session.connection()
+    if _APPLY.run(conn, {"u": update_id, "now": now}) == 1:
         return True
     return session.execute(select(_T.c.update_id).where(_T.c.update_id == update_id)).first() is None
 
 
-_APPLY_AND_FINISH = (
+_APPLY_AND_FINISH = Prepared(
     update(_T)
     .where(
         or_(
@@ -225,7 +229,8 @@ _APPLY_AND_FINISH = (
         done_at=case((_T.c.update_id == bindparam("d"), bindparam("now")), else_=_T.c.done_at),
         payload=case((_T.c.update_id == bindparam("d"), null()), else_=_T.c.payload),
     )
-    .returning(_T.c.update_id)
+    .returning(_T.c.update_id),
+    [_T.c.update_id.type],
 )
 
 
@@ -242,7 +247,7 @@ def apply_and_finish(conn: Connection, update_id: int | None, done: list[int], n
         return True
     if first is None:
         return handled_here(conn, update_id, now)
-    touched = {u for (u,) in conn.execute(_APPLY_AND_FINISH, {"u": update_id, "d": first, "now": now})}
+    touched = {u for (u,) in _APPLY_AND_FINISH.rows(conn, {"u": update_id, "d": first, "now": now})}
     if update_id in touched:
         return True
     return conn.execute(select(_T.c.update_id).where(_T.c.update_id == update_id)).first() is None
