@@ -868,3 +868,61 @@ def test_the_briefing_names_a_point_written_under_two_categories_once() -> None:
     top, total = _top(cells, True)
     assert [(e.text, e.count) for e in top] == [("Ze kennen de gezinnen", 2), ("Ze spreken de taal", 1)]
     assert total == 2
+
+
+# --- the reviewer's reading as a Dutch facilitator of a mixed group (tests/seven.py) ------------
+
+
+def _seven(db: Database, extra: dict[str, dict[str, object]] | None = None, named: bool = True) -> WorkshopAnswers:
+    """The seven of tests/seven.py, with ``extra`` answers per name (in their own language)."""
+    from tests.seven import PEOPLE as SEVEN
+    from tests.seven import make_seven
+
+    workshop_id = make_seven(db)
+    with db.session() as session:
+        workshop = session.get(repo.Workshop, workshop_id)
+        workshop.length = "full"
+        session.add(workshop)
+        for person in repo.workshop_answers(session, workshop).participants:
+            person.pack_named = named
+            session.add(person)
+            if person.display_name in (extra or {}):
+                language = SEVEN[person.display_name][2]
+                repo.save_answers(session, person.id, extra[person.display_name], language)  # type: ignore[index]
+    with db.session() as session:
+        return repo.workshop_answers(session, session.get(repo.Workshop, workshop_id))
+
+
+def test_a_sentence_carried_forward_is_sought_or_offered_once(db: Database) -> None:
+    """A's offer carried into B's offer and E's roots, A's need into E's watering can, kept there
+    (give or take case and spacing): one thing said, listed once per participant."""
+    data = _seven(
+        db,
+        {
+            "Sanne": {
+                "b.offer": "Kennis van opvoeding en de sociale kaart",
+                "e.roots": ["Kennis van opvoeding en ontwikkeling", "kennis van opvoeding en de  sociale kaart "],
+                "e.can": ["Contact met moeders die wij niet bereiken", "Sleutelpersonen die signalen doorgeven", "Tolken"],
+            },
+            "فاطمة": {"b.offer": "الوصول إلى الأمهات", "e.can": ["معلومات عن المدارس للأمهات"]},
+        },
+    )
+    wishes = {w.person.display_name: w for w in compute(data, "nl").market.wishes}
+    sanne, fatima = wishes["Sanne"], wishes["فاطمة"]
+    assert [text for _key, text in sanne.seeks] == [
+        "Contact met moeders die wij niet bereiken",
+        "Sleutelpersonen die signalen doorgeven",
+        "Tolken",
+    ]
+    assert [text for _key, text in sanne.offers] == [
+        "Kennis van opvoeding en de sociale kaart",
+        "Kennis van opvoeding en ontwikkeling",
+    ]
+    assert [text for _key, text in fatima.offers] == ["الوصول إلى الأمهات", "أعرف اللغة والثقافة"]
+    assert [text for _key, text in fatima.seeks] == ["معلومات عن المدارس للأمهات", "اجتماع منتظم"]
+    page = build_pack(data, "nl").html
+    table = page[page.index("<h3>Per deelnemer</h3>") :]
+    table = table[: table.index("</table>")]
+    assert table.count(">Kennis van opvoeding en de sociale kaart<") == 1
+    assert table.count(">Contact met moeders die wij niet bereiken<") == 1
+    assert table.count(">الوصول إلى الأمهات<") == 1

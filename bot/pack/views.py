@@ -418,8 +418,8 @@ def wishes(answers: Answers) -> tuple[Wishes, ...]:
         side = answers.side[person.id]
         if side is None:
             continue
-        seeks = [(k, text) for k in (*_SEEK_TEXTS, *_SEEK_LISTS) for text in answers.items(person, k)]
-        offers = [(k, text) for k in (*_OFFER_TEXTS, *_OFFER_LISTS) for text in answers.items(person, k)]
+        seeks = _once((k, text) for k in (*_SEEK_TEXTS, *_SEEK_LISTS) for text in answers.items(person, k))
+        offers = _once((k, text) for k in (*_OFFER_TEXTS, *_OFFER_LISTS) for text in answers.items(person, k))
         expects = tuple(dict.fromkeys(answers.items(person, "e.roles_other")))
         takes = tuple(dict.fromkeys(answers.items(person, "e.roles_own")))
         if seeks or offers or expects or takes:
@@ -436,6 +436,20 @@ def wishes(answers: Answers) -> tuple[Wishes, ...]:
                 Wishes(person, person.id, side, tuple(seeks), expects, tuple(offers), takes, seek_words, offer_words)
             )
     return tuple(found)
+
+
+def _once(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(key, text) pairs with each text once: a sentence carried forward from A into B or E (and
+    kept there) is one thing the person said, not two. Compared as written, ignoring case, spacing
+    and punctuation; the first place it was said is kept."""
+    seen: set[str] = set()
+    found = []
+    for key, text in pairs:
+        compared = item_key(text) or text.strip()
+        if compared not in seen:
+            seen.add(compared)
+            found.append((key, text))
+    return found
 
 
 def _spread(people: list[Wishes], start: int) -> Iterator[Wishes]:
