@@ -926,3 +926,17 @@ def test_a_sentence_carried_forward_is_sought_or_offered_once(db: Database) -> N
     assert table.count(">Kennis van opvoeding en de sociale kaart<") == 1
     assert table.count(">Contact met moeders die wij niet bereiken<") == 1
     assert table.count(">الوصول إلى الأمهات<") == 1
+
+
+def test_answers_in_another_language_are_announced_only_when_there_are_some(db: Database) -> None:
+    """The line saying answers in another language are shown as written stands only where some are."""
+    said = "Antwoorden in een andere taal staan er zoals ze geschreven zijn, met de naam van de taal erbij."
+    dutch = {name: PEOPLE[name] for name in ("Anne", "Bram", "Yusuf")}
+    dutch["Yusuf"] = ("volunteer", "Buurtvaders", "nl", {"a.seek": "Uitleg over de sociale kaart", "e.roles_own": ["i_confidant"]})
+    all_dutch = load(db, make_workshop(db, "Alleen Nederlands", dutch))
+    pack = build_pack(all_dutch, "nl")
+    assert said not in pack.briefing and said not in pack.html
+    # The same answers read by an English facilitator are in another language: said.
+    assert "Answers in another language are shown as written, with the language named." in build_pack(all_dutch, "en").html
+    mixed = build_pack(_seven(db), "nl")
+    assert said in mixed.briefing and said in mixed.html

@@ -188,7 +188,8 @@ def briefing(views: Views, reading: Reading, t: NullTranslations, language: str)
             finished=len(p.finished), not_started=len(p.waiting)  # who joined without answering: a line of its own
         )
     )
-    head.append(reading.legend())
+    if legend := reading.legend():
+        head.append(legend)
     blocks = [head, _who(views, t)]
     if "b" in views.exercises:
         blocks += [_strength(views, side, reading, t) for side in SIDES]

@@ -65,10 +65,13 @@ class Reading:
         return {ref: text for ref, text in found.items() if text is not None}
 
     def legend(self) -> str:
+        """What the marks beside answers mean: empty when every answer is in the reader's language."""
         _ = self.t.gettext
         if self.answers.translations:
             return _("{mark} machine translation into your language; the original comes first.").format(mark=MARK)
-        return _("Answers in another language are shown as written, with the language named.")
+        if self.answers.other_languages():
+            return _("Answers in another language are shown as written, with the language named.")
+        return ""
 
 
 def not_compared(codes: Sequence[str], whole: bool, t: NullTranslations, reader: str) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
-from bot.engine.model import FORMAL, INFORMAL, side_for_role
+from bot.engine.model import FORMAL, INFORMAL, Kind, side_for_role
 from bot.engine.voice import MIC, VOICE, is_voice, refs, typed
-from bot.flows import workshop_flows
+from bot.flows import all_flows, workshop_flows
 from bot.flows.b_strength import CATEGORIES, other_key, own_key
 from bot.flows.e_core import ALL_ROLES, FORMAL_ROLES, PITFALLS
 from bot.pack.words import item_key, language_of, tokens
@@ -29,6 +30,15 @@ _OFFER_TEXTS = ("a.offer", "b.offer")
 _OFFER_LISTS = (*(f"b.{own_key(cat)}" for cat, _ in CATEGORIES), "e.roots")
 _SEEK_TEXTS = ("a.seek", "e.need")
 _SEEK_LISTS = ("e.can",)
+
+
+NAMES = frozenset({"intro.name", "intro.org"})  # a name is in no language: never translated, never tagged with one
+
+
+@cache
+def typed_keys() -> frozenset[str]:
+    """The answers a participant types in their own language (names left out)."""
+    return frozenset(f.key(s) for f in all_flows() for s in f.steps if s.kind in (Kind.TEXT, Kind.LIST)) - NAMES
 
 
 def other_side(side: str) -> str:
@@ -88,6 +98,17 @@ class Answers:
                     copy = (audio.transcript_translations or {}).get(language) if language is not None else None
                     if answer.language != language and isinstance(copy, str) and _differs(audio.transcript, copy):
                         self.translations[answer.language, audio.transcript.strip()] = copy.strip()
+
+    def other_languages(self) -> frozenset[str]:
+        """The languages other than the reader's that typed answers (or spoken ones) are in."""
+        typed_ = typed_keys()
+        found = {
+            language
+            for values in self._values.values()
+            for key, (value, language, _t) in values.items()
+            if key in typed_ and language != self.reader and value not in (None, "", [])
+        }
+        return frozenset(found | {language for language, _text in self.spoken.values() if language != self.reader})
 
     def value(self, person: Participant, key: str) -> str | list[str] | None:
         found = self._values.get(person.id, {}).get(key)
