@@ -71,6 +71,13 @@ def _no_sideways_scrolling(page) -> None:
     assert wider == [], f"boxes that scroll sideways: {wider}"
 
 
+def _shown(page, selector: str) -> list[bool]:
+    """For each element found: whether it takes room on the page (not hidden by the style sheet)."""
+    return page.evaluate(
+        f"[...document.querySelectorAll('{selector}')].map(e => e.getClientRects().length > 0 && e.offsetHeight > 0)"
+    )
+
+
 def _pictures_load(page) -> list[dict]:
     images = page.evaluate(
         "[...document.images].map(i => ({complete: i.complete, natural: i.naturalWidth, shown: i.clientWidth,"
@@ -86,11 +93,12 @@ def test_the_pack_reads_on_a_phone(browser, packs: dict[str, Path], name: str) -
     _no_sideways_scrolling(page)
     images = _pictures_load(page)
     assert all(i["shown"] <= PHONE["width"] and i["right"] <= PHONE["width"] for i in images)
-    # The boards and the tree come in their narrow versions: text on them stays readable when shown this wide.
-    narrow = page.evaluate(
-        "[...document.querySelectorAll('#board img, #tree img')].map(i => [i.naturalWidth, i.clientWidth])"
-    )
-    assert len(narrow) == 3 and all(natural <= 800 and shown / natural > 0.45 for natural, shown in narrow), narrow
+    # The tree comes in its narrow version: text on it stays readable when shown this wide.
+    narrow = page.evaluate("[...document.querySelectorAll('#tree img')].map(i => [i.naturalWidth, i.clientWidth])")
+    assert len(narrow) == 1 and all(natural <= 800 and shown / natural > 0.45 for natural, shown in narrow), narrow
+    # Each board once: as cards (the four categories of each side), not as a picture too.
+    assert _shown(page, "#board figure") == [False, False]
+    assert _shown(page, "#board .card") == [True] * 8
     # Progress and the other tables are stacked lists, one block per participant.
     display = page.evaluate("getComputedStyle(document.querySelector('#progress tbody tr')).display")
     assert display == "block"
@@ -109,6 +117,8 @@ def test_the_pack_on_a_wide_screen(browser, packs: dict[str, Path], name: str) -
     boxes = page.evaluate("[...document.images].map(i => i.getBoundingClientRect().toJSON())")
     assert all(b["left"] >= 0 and b["right"] <= WIDE["width"] and b["height"] <= WIDE["height"] for b in boxes), boxes
     assert all(b["width"] > 1200 for b in boxes), boxes
+    # Each board once: the picture, not the cards as well.
+    assert _shown(page, "#board figure") == [True, True] and _shown(page, "#board .card") == [False] * 8
     assert page.evaluate("getComputedStyle(document.querySelector('#progress tbody tr')).display") == "table-row"
     page.close()
 
@@ -127,6 +137,7 @@ def test_the_pack_prints_on_a4(browser, packs: dict[str, Path]) -> None:
     page = _open(browser, packs["30"], WIDE)
     page.emulate_media(media="print")
     page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth === 1240)")
+    assert _shown(page, "#board figure") == [True, True] and _shown(page, "#board .card") == [False] * 8
     page.close()
 
 

@@ -1,5 +1,5 @@
 """The pack's pictures as PNG files: the tree of collaboration and the two boards of strengths,
-each for paper (A4), for a projector (16:9) and narrow, for the HTML on a phone."""
+each for paper (A4) and for a projector (16:9), and the tree narrow too, for the HTML on a phone."""
 
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ def _subtitle(views: Views, t: NullTranslations, language: str) -> str:
 
 
 def draw(views: Views, t: NullTranslations, language: str) -> tuple[dict[str, Image.Image], dict[str, Image.Image]]:
-    """The pictures for the exercises the workshop includes, by file name, and narrow versions of
-    the boards for reading on a phone, by the name of the print version."""
+    """The pictures for the exercises the workshop includes, by file name, and a narrow version of
+    the tree for reading on a phone, by the name of the print version (a phone reads the boards as
+    cards in the page, not as pictures)."""
     subtitle = _subtitle(views, t, language)
     images: dict[str, Image.Image] = {}
     phone: dict[str, Image.Image] = {}
@@ -47,5 +48,4 @@ def draw(views: Views, t: NullTranslations, language: str) -> tuple[dict[str, Im
         for side in SIDES:
             images[f"board-{side}.png"] = board.render(side, views.board[side], t, language, subtitle)
             images[f"board-{side}-16x9.png"] = board.render(side, views.board[side], t, language, subtitle, "wide")
-            phone[f"board-{side}.png"] = board.render(side, views.board[side], t, language, subtitle, "phone")
     return images, phone
