@@ -611,8 +611,51 @@ def test_lines_are_cut_between_words(db: Database) -> None:
     lines = wrap(text, room, style, 1)
     assert lines == ["Coördinatie en helderheid over…"]
     assert wrap(text, room, style, 3)[-1].endswith("samenwerking")  # room enough: nothing cut
-    long_word = wrap("Vertrouwenspersoon", width("Vertrouwens", 22), style, 2)  # wider than the room: split, kept whole
-    assert len(long_word) == 2 and "".join(long_word) == "Vertrouwenspersoon"
+    # A word wider than the room is hyphenated between syllables, or broken after a slash.
+    assert wrap("Vertrouwenspersoon", width("Vertrouwens-", 22) + 1, style, 2) == ["Vertrouwens-", "persoon"]
+    assert wrap("Organisator/faciliterende", width("Organisator/facili", 22), style, 2) == ["Organisator/", "faciliterende"]
+    assert wrap("çocuklarımızla", width("çocukla-", 22), style, 2) == ["çocukla-", "rımızla"]
+
+
+@pytest.mark.parametrize("language", ["nl", "uk"])
+def test_the_wide_tree_breaks_words_only_where_they_may_break(
+    db: Database, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 16:9 tree whose trunk holds "Organisator/faciliterende" and "Vertrouwenspersoon", wider
+    than the trunk's lines: every line ends with a whole word, a hyphen or a slash, never in the
+    middle of a word."""
+    drawn: list[tuple[str, list[str]]] = []
+
+    def recording(text: str, room: float, style: Style, max_lines: int) -> list[str]:
+        lines = wrap(text, room, style, max_lines)
+        drawn.append((text, lines))
+        return lines
+
+    monkeypatch.setattr(tree, "wrap", recording)
+    monkeypatch.setattr("bot.pack.pictures.drawing.wrap", recording)
+    trunk = {"e.trunk": ["f_organiser", "f_sparring", "i_confidant", "i_interpreter"]}
+    views = compute(split_answered(_seven(db, {"Sanne": trunk, "Emre": trunk, "Ayşe": trunk})), language)
+    tree.render(views.tree, [], translations(language), language, "x", "wide")
+
+
+    def breaks(text: str, lines: list[str]) -> list[str]:
+        """How each line but the last ends: "space", "slash", "dash" (as written), "hyphen" (added) or "letter"."""
+        text, pos, found = " ".join(text.split()), 0, []
+        for line in lines[:-1]:
+            added = line.endswith("-") and not text.startswith(line, pos)
+            piece = line[:-1] if added else line
+            assert text.startswith(piece, pos), (text, lines)
+            pos += len(piece)
+            if pos < len(text) and text[pos] == " ":
+                found.append("space")
+                pos += 1
+            else:
+                found.append("hyphen" if added else {"/": "slash", "-": "dash"}.get(piece[-1], "letter"))
+        return found
+
+    ends = [(text, lines, breaks(text, lines)) for text, lines in drawn if not lines or not lines[-1].endswith("…")]
+    assert not [found for found in ends if "letter" in found[2]], [found for found in ends if "letter" in found[2]]
+    assert any({"slash", "dash", "hyphen"} & set(found) for _text, _lines, found in ends), drawn  # a word was too wide
 
 
 @pytest.mark.parametrize("shape", ["a4", "wide", "phone"])

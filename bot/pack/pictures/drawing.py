@@ -121,11 +121,62 @@ def _fit(text: str, room: float, style: Style) -> str:
     return text[:low].rstrip() + ELLIPSIS
 
 
+# Letters that sound as vowels (Latin, Cyrillic, Greek): a word too long for its line is broken
+# before a consonant that starts a syllable (ver-trou-wens-per-soon, fa-ci-li-te-ren-de, ço-cuk).
+_VOWELS = frozenset("aeiouyàáâäãåèéêëìíîïòóôöõøùúûüýÿıæœ" "аеёиоуыэюяіїє" "αεηιουωάέήίόύώ")
+_DIGRAPHS = frozenset({"ch", "ph", "sh", "th", "gh"})  # one sound: never broken apart
+_ONSETS = frozenset({"bl", "br", "cl", "cr", "dr", "fl", "fr", "gl", "gr", "kl", "kr", "pl", "pr", "tr", "vl", "vr"})  # ver-trou
+_BREAK_AFTER = frozenset("/-–")  # a word may be broken after these as they are, without adding a hyphen
+HYPHEN = "-"
+
+
+def _vowel(lower: str, k: int) -> bool:
+    return lower[k] in _VOWELS or (lower[k] == "j" and k > 0 and lower[k - 1] == "i")  # Dutch "ij"
+
+
+def break_points(word: str) -> list[tuple[int, str]]:
+    """Where a word too long for its line may be broken, as (index, what the first part ends with):
+    after a slash or a dash, or between syllables with a hyphen added; at least two letters stay on
+    each side. None in scripts without such vowels (Arabic, Ethiopic)."""
+    lower = word.casefold()
+    points: list[tuple[int, str]] = []
+    for i in range(2, len(word) - 1):
+        if word[i - 1] in _BREAK_AFTER:
+            points.append((i, ""))
+        elif lower[i - 1].isalpha() and lower[i].isalpha() and any(_vowel(lower, k) for k in range(i)):
+            consonant = not _vowel(lower, i)
+            before_vowel = consonant and _vowel(lower, i + 1) and lower[i - 1 : i + 1] not in _DIGRAPHS | _ONSETS
+            before_cluster = (  # after a consonant only: Dutch ver-trou, Turkish ço-cuk-lar
+                lower[i : i + 2] in _ONSETS and i + 2 < len(word) and _vowel(lower, i + 2) and not _vowel(lower, i - 1)
+            )
+            if before_vowel or before_cluster:
+                points.append((i, HYPHEN))
+    return points
+
+
+def _split_word(word: str, room: float, style: Style) -> tuple[str, str, str]:
+    """A word wider than ``room``: (its first part as written, the hyphen drawn after it, the rest),
+    broken where :func:`break_points` allows; between letters only where no such place fits."""
+    points = break_points(word)
+    # After a slash or a dash where one fits (Organisator/ faciliterende), else between syllables.
+    for index, hyphen in [*reversed([p for p in points if not p[1]]), *reversed([p for p in points if p[1]])]:
+        if width(word[:index] + hyphen, style.size, style.bold) <= room:
+            return word[:index], hyphen, word[index:]
+    head = _fit(word, room, style)[:-1] or word[:1]
+    return head, "", word[len(head) :]
+
+
 def wrap(text: str, room: float, style: Style, max_lines: int) -> list[str]:
-    """Logical lines of at most ``room`` pixels; the last one ends in "…" when text is left over."""
+    """Logical lines of at most ``room`` pixels, broken between words; a word wider than the room is
+    hyphenated (:func:`break_points`). The last line ends in "…" when text is left over."""
     words = " ".join(text.split()).split(" ")
     lines: list[str] = []
+    sources: list[str] = []  # each line's text as written, with the space or nothing that joins it to the next
     current = ""
+
+    def rest_from(line: int, *more: str) -> str:
+        return ("".join(sources[line:]) + " ".join(more)).strip()
+
     for i, word in enumerate(words):
         candidate = f"{current} {word}" if current else word
         if width(candidate, style.size, style.bold) <= room:
@@ -133,18 +184,19 @@ def wrap(text: str, room: float, style: Style, max_lines: int) -> list[str]:
             continue
         if current:
             lines.append(current)
+            sources.append(current + " ")
         current = word
         while width(current, style.size, style.bold) > room:  # one word wider than the room
-            head = _fit(current, room, style)[:-1] or current[:1]
-            lines.append(head)
-            current = current[len(head) :]
+            head, hyphen, current = _split_word(current, room, style)
+            lines.append(head + hyphen)
+            sources.append(head)
         if len(lines) >= max_lines:
-            rest = " ".join([current, *words[i + 1 :]])
-            return [*lines[: max_lines - 1], _fit(lines[max_lines - 1] + " " + rest, room, style)]
+            return [*lines[: max_lines - 1], _fit(rest_from(max_lines - 1, current, *words[i + 1 :]), room, style)]
     if current:
         lines.append(current)
+        sources.append(current)
     if len(lines) > max_lines:
-        return [*lines[: max_lines - 1], _fit(" ".join(lines[max_lines - 1 :]), room, style)]
+        return [*lines[: max_lines - 1], _fit(rest_from(max_lines - 1), room, style)]
     return lines
 
 
