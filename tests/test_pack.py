@@ -983,3 +983,46 @@ def test_answers_in_another_language_are_announced_only_when_there_are_some(db: 
     assert "Answers in another language are shown as written, with the language named." in build_pack(all_dutch, "en").html
     mixed = build_pack(_seven(db), "nl")
     assert said in mixed.briefing and said in mixed.html
+
+
+def test_a_goal_kept_among_the_fruits_is_the_goal_in_the_readers_language(db: Database) -> None:
+    """E's fruits start from the goals chosen in A (Box 2), filled in with their labels in each
+    participant's language (as the bot does). Kept there, such a fruit is that goal: shown in the
+    reader's language and counted once with everyone who kept it, whatever language they answered in."""
+    goals = next(s for f in all_flows() if f.id == "a" for s in f.steps if s.id == "goals")
+    chosen = {"Sanne": ("nl", ["fg1", "fg4"]), "Emre": ("tr", ["fg1"]), "فاطمة": ("ar", ["fg1", "fg4"])}
+    extra: dict[str, dict[str, object]] = {
+        name: {
+            "a.focus": "family",
+            "a.goals": ids,
+            "e.fruits": [option_label(goals, i, translations(language)) for i in ids] + (["Ouders vinden de weg naar het CJG"] if name == "Sanne" else []),
+        }
+        for name, (language, ids) in chosen.items()
+    }
+    data = _seven(db, extra)
+    nl = translations("nl")
+    early, way = option_label(goals, "fg1", nl), option_label(goals, "fg4", nl)
+    fruits = compute(data, "nl").tree.fruits
+    assert [(e.text, e.count, e.language, e.translation) for e in fruits.entries] == [
+        (early, 3, "nl", None),
+        (way, 2, "nl", None),
+        ("Ouders vinden de weg naar het CJG", 1, "nl", None),
+    ]
+    assert fruits.people == 3
+    turkish = option_label(goals, "fg1", translations("tr"))
+    pack = build_pack(data, "nl")
+    page = strip_isolates(pack.html)
+    assert turkish not in page and option_label(goals, "fg4", translations("ar")) not in page
+    answers = page[page.index('<section id="answers">') :]
+    fruit_answers = answers[answers.index("Vruchten") :].split("</ul>\n<h4>")[0]
+    assert fruit_answers.count(early) == 3 and "(Turks)" not in fruit_answers and "(Arabisch)" not in fruit_answers
+    text = strip_isolates(pack.text)
+    assert turkish not in text
+    fruit_lines = text[text.index("Vruchten: doelstellingen\n") :].split("\n\n")[0]
+    assert fruit_lines.count(early.rstrip(".")) == 3 and "(Turks)" not in fruit_lines and "(Arabisch)" not in fruit_lines
+    # An Arabic reader sees the same goals in Arabic, counted the same way.
+    arabic = compute(data, "ar").tree.fruits
+    assert [(e.text, e.count) for e in arabic.entries[:2]] == [
+        (option_label(goals, "fg1", translations("ar")), 3),
+        (option_label(goals, "fg4", translations("ar")), 2),
+    ]

@@ -11,6 +11,7 @@ from bot.engine.model import Flow, Kind, Step
 from bot.engine.render import option_label, separator, step_label
 from bot.engine.voice import MIC, VOICE, duration, is_voice
 from bot.flows import all_flows
+from bot.pack import carried
 from storage.models import Participant
 from storage.repository import StoredAnswer, WorkshopAnswers
 
@@ -66,8 +67,8 @@ class Reader:
     def values(self, row: Row) -> list[str]:
         """The answer as text items: typed items as typed, chosen options by their label, voice answers marked."""
         items = self.items(row)
-        if row.typed or row.step is None:
-            return [self.voice_text(v) if is_voice(v) else str(v) for v in items]  # type: ignore[arg-type]
+        if row.typed or row.step is None:  # an option carried forward into a list: in the reader's language
+            return [self.voice_text(v) if is_voice(v) else carried.shown(row.key, str(v), self.t) or str(v) for v in items]  # type: ignore[arg-type]
         found = []
         for v in items:
             label = self._options.get((row.key, v))

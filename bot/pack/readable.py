@@ -10,6 +10,7 @@ from babel import Locale
 from babel.support import NullTranslations
 
 from bot.i18n import isolate
+from bot.pack import carried
 from bot.pack.views import Answers, Market
 
 MARK = "🌐"  # stands before every machine translation; the legend says what it means
@@ -36,8 +37,8 @@ class Reading:
 
     def gloss(self, text: str, language: str | None) -> tuple[str | None, str | None]:
         """(machine translation, the original's language named): both None in the reader's language."""
-        if language is None or language == self.language:
-            return None, None
+        if language is None or language == self.language or text in carried.labels_in(self.language):
+            return None, None  # in the reader's language (a chosen option carried forward is shown in it)
         translation = self.answers.translations.get((language, text.strip()))
         if translation is not None:
             return translation, None

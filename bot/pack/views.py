@@ -18,6 +18,8 @@ from bot.engine.voice import MIC, VOICE, is_voice, refs, typed
 from bot.flows import all_flows, workshop_flows
 from bot.flows.b_strength import CATEGORIES, other_key, own_key
 from bot.flows.e_core import ALL_ROLES, FORMAL_ROLES, PITFALLS
+from bot.i18n import translations
+from bot.pack import carried
 from bot.pack.words import item_key, language_of, tokens
 from storage.models import Participant
 from storage.repository import WorkshopAnswers
@@ -52,7 +54,8 @@ def role_side(role_id: str) -> str:
 
 @dataclass(frozen=True)
 class Said:
-    """One typed item: as written, in its language, with its machine translation into the reader's."""
+    """One typed item: as written, in its language, with its machine translation into the reader's
+    (an option carried forward from a choice: its label in the reader's language)."""
 
     text: str
     language: str
@@ -66,6 +69,7 @@ class Answers:
         self.data = data
         self.people = data.participants
         self.reader = language  # the reader's language, when known
+        self._t = translations(language) if language is not None else None
         self.side = {p.id: side_for_role(p.role) for p in data.participants}
         stored = data.translations if language is not None and data.translated_to == language else {}
         # Plain values, read once: the views look them up many times, and ORM attributes are slow.
@@ -140,7 +144,13 @@ class Answers:
             return []
         value, lang, _translated = found
         values = value if isinstance(value, list) else [value]
-        return [self.item(text.strip(), lang) for text in (self._text(v) for v in values) if text.strip()]
+        return [self._carried(key, text.strip(), lang) for text in (self._text(v) for v in values) if text.strip()]
+
+    def _carried(self, key: str, text: str, language: str) -> Said:
+        """An option carried forward (a goal of Box 2 kept among E's fruits) as the option: in the
+        reader's language, so that it counts with the same option in any other language."""
+        label = carried.shown(key, text, self._t) if self._t is not None else None
+        return Said(label, self.reader) if label is not None and self.reader is not None else self.item(text, language)
 
     def item(self, text: str, language: str) -> Said:
         if language == self.reader:
