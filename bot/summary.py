@@ -21,7 +21,7 @@ from bot.pack import labels
 from bot.pack.answers import Reader, by_question
 from bot.pack.messages import briefing, short_label
 from bot.pack.readable import Reading, language_named
-from bot.pack.views import Answers, Views, compute
+from bot.pack.views import NAMES, Answers, Views, compute
 from bot.progress import participant_label, split_answered
 from storage.models import Participant
 from storage.repository import WorkshopAnswers
@@ -83,7 +83,13 @@ def answer_sections(views: Views, reading: Reading, t: NullTranslations) -> list
                 items = [short_label(v) if len(v) > LONG_OPTION else v for v in items]
             else:  # a voice answer's transcript is already shown with its translation (or language)
                 spoken = [is_voice(r) for r in reader.items(row)]
-                items = [v if voice else reading.line(v, row.answer.language) for v, voice in zip(items, spoken, strict=False) if v.strip()]
+                # "Who is who" names each person's language: an answer in it is not tagged again.
+                named = row.answer.language != row.person.language and row.key not in NAMES
+                pairs = [(v, voice) for v, voice in zip(items, spoken, strict=False) if v.strip()]
+                items = [
+                    v if voice else reading.line(v, row.answer.language, name_language=named and i == len(pairs) - 1)
+                    for i, (v, voice) in enumerate(pairs)
+                ]
             lines.append(who[row.person.id] + (separator(t).join(items) if items else empty))
         sections.setdefault(exercise, []).append("\n".join(lines))
     out = []

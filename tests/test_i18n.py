@@ -255,6 +255,7 @@ async def test_turkish_participant_switches_to_arabic_and_the_facilitator_reads_
         await api.stop()
     # No translation provider: each typed answer as written, its language named in the reader's (Dutch).
     whole = document.files["document"].decode("utf-8").replace("\u2068", "").replace("\u2069", "")
-    assert "Türkçe cevap a.seek (Turks)" in whole
-    assert re.search(r"جواب عربي c\.goal [^\n]*\(Arabisch\)", whole)
+    # Their language (Arabic now) named once, in who is who; answers given in Turkish before say so.
+    assert re.search(r"· Arabisch\n", whole) and "Türkçe cevap a.seek (Turks)" in whole
+    assert re.search(r": جواب عربي c\.goal[^\n(]*\n", whole)
     assert "Formele werkers" in summary or "Informele werkers" in summary  # the facilitator reads Dutch

@@ -711,8 +711,9 @@ def test_answers_per_question_say_each_thing_once(pack: Pack) -> None:
     lines = text.splitlines()
     # Each question once, then one line per person with only their name: no repeated labels.
     assert lines.count("What I look for in the other") == 1
-    assert "• Anne: Contact met moeders in de wijk (Dutch)" in lines
-    assert "• Anne (Wijkteam Zuid) · Formal worker · Dutch" in lines  # who is who: said once, at the top
+    # Who is who names each one's language once, at the top: their answers are not tagged with it again.
+    assert "• Anne: Contact met moeders in de wijk" in lines
+    assert "• Anne (Wijkteam Zuid) · Formal worker · Dutch" in lines
     assert not [line for line in lines if line.startswith("• Anne (")][1:]
     # No "?:" after a question, no ".;" between items, no consent or name blocks.
     assert "?:" not in text and ".;" not in text
@@ -721,7 +722,7 @@ def test_answers_per_question_say_each_thing_once(pack: Pack) -> None:
     for bookkeeping in ("Consent", "Your name", "Organisation"):
         assert not [line for line in lines if line.startswith(bookkeeping)]
     assert "• Bram: Alleen overleg als er brand is" not in lines
-    assert "• Anne: Alleen overleg als er brand is (Dutch)" in lines
+    assert "• Anne: Alleen overleg als er brand is" in lines and "(Dutch)" not in text[text.index("== A.") :]
 
 
 def test_write_pack_writes_every_file(data: WorkshopAnswers, tmp_path: Path) -> None:
@@ -1026,3 +1027,27 @@ def test_a_goal_kept_among_the_fruits_is_the_goal_in_the_readers_language(db: Da
         (option_label(goals, "fg1", translations("ar")), 3),
         (option_label(goals, "fg4", translations("ar")), 2),
     ]
+
+
+def test_an_answers_language_is_named_once_where_it_helps(db: Database) -> None:
+    """A name or an organisation is in no language: never tagged (Jeugdgezondheidszorg is no Turkish).
+    A list in another language is tagged once, not after each item; the summary's lines are not
+    tagged at all where "who is who" already names the person's language."""
+    data = _seven(db, {"فاطمة": {"e.can": ["معلومات عن المدارس للأمهات", "اجتماع منتظم"]}})
+    pack = build_pack(data, "nl")
+    page = strip_isolates(pack.html)
+    answers = page[page.index('<section id="answers">') :]
+    names = answers[answers.index("<h4>Naam</h4>") : answers.index("<h4>Rol</h4>")]
+    organisations = answers[answers.index("<h4>Organisatie</h4>") :].split("</ul>")[0]
+    assert "Emre" in names and "Jeugdgezondheidszorg" in organisations
+    assert 'class="lang"' not in names and 'class="lang"' not in organisations
+    can = answers[answers.index("<h4>Gieter") :].split("<h4>")[1]
+    assert "اجتماع منتظم" in can and can.count("(Arabisch)") == 1
+    table = page[page.index("<h3>Per deelnemer</h3>") :].split("</table>")[0]
+    ayse = table[table.index(">Ayşe<") :].split("</tr>")[0]
+    assert ayse.count("Anneler bana güveniyor") == 1 and ayse.count("(Turks)") == 1
+    text = strip_isolates(pack.text)
+    who = text[text.index("Wie is wie") :].split("\n\n")[0]
+    assert "Emre (Jeugdgezondheidszorg) · Formele werker · Turks" in who
+    after = text[text.index("Wie is wie") + len(who) :]
+    assert "• Emre: Annelerle güvenilir iletişim\n" in after and "(Turks)" not in after and "(Arabisch)" not in after

@@ -72,7 +72,9 @@ async def test_libretranslate_translates_typed_answers_once(db: Database, fake: 
     pack = build_pack(load(db, workshop_id), "nl")
     text = strip_isolates(pack.text)
     assert "المتطوعون يتعبون بسرعة 🌐 Vrijwilligers raken snel moe" in text
-    assert "ወለዲ CJG ይፈልጡ (Tigrinya)" in text  # no translation: the language named, in Dutch
+    # No translation: the language named, in Dutch, once for the person (who is who) and on the page.
+    assert "· Informele werker: migrantenzelforganisatie · Tigrinya\n" in text and "• ኪዳነ: ወለዲ CJG ይፈልጡ\n" in text
+    assert 'ወለዲ CJG ይፈልጡ</span> <span class="lang">(Tigrinya)</span>' in pack.html
     assert 'class="mt"' in pack.html and "Vrijwilligers raken snel moe" in pack.html
     csv_text = pack.csv.decode("utf-8-sig")
     assert "Machinevertaling" in csv_text.splitlines()[0] or "Machine translation" in csv_text.splitlines()[0]
@@ -142,8 +144,9 @@ async def test_without_a_provider_nothing_is_sent_and_the_language_is_named(
     assert await translate_missing(db, workshop_id, "nl", provider_from_settings(Settings())) == 0
     assert fake.requests == [] and stored(db) == []
     text = strip_isolates(build_pack(load(db, workshop_id), "nl").text)
-    assert "المتطوعون يتعبون بسرعة (Arabisch)" in text
-    assert "Допомога з документами для батьків (Oekraïens)" in text
+    # Each one's language named once (who is who), their answers as written.
+    assert "· Informele werker: sleutelfiguur in een gemeenschap · Arabisch\n" in text
+    assert "• فاطمة: المتطوعون يتعبون بسرعة\n" in text and "• Олена: Допомога з документами для батьків\n" in text
     assert "🌐" not in text
 
 
@@ -159,7 +162,7 @@ async def test_a_failing_provider_leaves_the_originals(db: Database, fake: FakeT
     assert time.monotonic() - started < 10  # a hanging provider costs its timeout, not the summary
     assert fake.translations and stored(db) == []
     text = strip_isolates(build_pack(load(db, workshop_id), "nl").text)
-    assert "المتطوعون يتعبون بسرعة (Arabisch)" in text
+    assert "• فاطمة: المتطوعون يتعبون بسرعة\n" in text and "🌐" not in text
 
 
 # --- through Telegram: the real Application against the fake Bot API --------------------------
@@ -221,7 +224,7 @@ async def test_summary_on_telegram_without_or_with_a_broken_provider(
     finally:
         await stop_app(app)
     assert fake.translations and "(Arabisch)" in strip_isolates(texts[0])
-    assert "المتطوعون يتعبون بسرعة (Arabisch)" in strip_isolates(files["summary.txt"].decode("utf-8"))
+    assert "• فاطمة: المتطوعون يتعبون بسرعة\n" in strip_isolates(files["summary.txt"].decode("utf-8"))
 
 
 async def test_voice_items_are_not_sent_and_keep_their_place(db: Database, fake: FakeTranslator) -> None:

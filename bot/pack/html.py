@@ -27,6 +27,7 @@ from bot.i18n import is_rtl
 from bot.pack import labels
 from bot.pack.answers import Reader, by_question
 from bot.pack.readable import MARK, Reading, market_comparison, not_compared
+from bot.pack.views import NAMES as NAME_KEYS
 from bot.pack.views import SIDES, Views, other_side
 from bot.timefmt import format_meeting
 from storage.models import Participant
@@ -274,6 +275,7 @@ def document(
                     _voice(r, names, reading, t) if is_voice(r) else Typed(v, *reading.gloss(v, lang))  # type: ignore[arg-type]
                     for v, r in zip(reader.values(row), reader.items(row), strict=False)
                 ]
+                values = _named_once(values, key)
             else:
                 lang = None
                 values = [Typed(v, None, None) for v in reader.values(row)]
@@ -330,6 +332,13 @@ def document(
             WORDS_ONLY=WORDS_ONLY,
         )
     )
+
+
+def _named_once(values: list[Typed | Voice], key: str) -> list[Typed | Voice]:
+    """An answer's language named once, after its last item that needs it, not after each; never
+    after a name or an organisation (a name is in no language)."""
+    last = -1 if key in NAME_KEYS else max((i for i, v in enumerate(values) if isinstance(v, Typed) and v.named), default=-1)
+    return [v._replace(named=None) if isinstance(v, Typed) and v.named and i != last else v for i, v in enumerate(values)]
 
 
 def _status(row, flows, t: NullTranslations) -> str:

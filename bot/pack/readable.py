@@ -44,14 +44,15 @@ class Reading:
             return translation, None
         return None, language_named(language, self.language)
 
-    def line(self, text: str, language: str | None, length: int | None = None) -> str:
+    def line(self, text: str, language: str | None, length: int | None = None, name_language: bool = True) -> str:
         """Plain text: ``original 🌐 translation`` or ``original (Arabisch)``, each part isolated
-        for bidirectional text; ``length`` shortens each part."""
+        for bidirectional text; ``length`` shortens each part. ``name_language``: False where the
+        reader already knows the language (said once for the person or the list)."""
         translation, named = self.gloss(text, language)
         shown = isolate(shorten(text, length))
         if translation is not None:
             return f"{shown} {MARK} {isolate(shorten(translation, length))}"
-        if named is not None:
+        if named is not None and name_language:
             return f"{shown} ({named})"
         return shown
 
