@@ -23,7 +23,7 @@ from bot.pack.csv_export import FORMULA_STARTS, safe_cell
 from bot.pack.messages import LIMIT
 from bot.pack.pictures import board, tree
 from bot.pack.pictures.bidi import visual
-from bot.pack.pictures.drawing import LEVELS, Style, font, width, wrap
+from bot.pack.pictures.drawing import LEVELS, Style, font, hyphenating, width, wrap
 from bot.pack.pictures.shaping import runs
 from bot.pack.views import compute
 from bot.progress import split_answered
@@ -611,10 +611,14 @@ def test_lines_are_cut_between_words(db: Database) -> None:
     lines = wrap(text, room, style, 1)
     assert lines == ["Coördinatie en helderheid over…"]
     assert wrap(text, room, style, 3)[-1].endswith("samenwerking")  # room enough: nothing cut
-    # A word wider than the room is hyphenated between syllables, or broken after a slash.
-    assert wrap("Vertrouwenspersoon", width("Vertrouwens-", 22) + 1, style, 2) == ["Vertrouwens-", "persoon"]
-    assert wrap("Organisator/faciliterende", width("Organisator/facili", 22), style, 2) == ["Organisator/", "faciliterende"]
-    assert wrap("çocuklarımızla", width("çocukla-", 22), style, 2) == ["çocukla-", "rımızla"]
+    # A word wider than the room is hyphenated as the picture's language does (pyphen's patterns), or
+    # broken after a slash.
+    with hyphenating("nl"):
+        assert wrap("Vertrouwenspersoon", width("Vertrouwens-", 22) + 1, style, 2) == ["Vertrouwens-", "persoon"]
+        assert wrap("Organisator/faciliterende", width("Organisator/facili", 22), style, 2) == ["Organisator/", "faciliterende"]
+        assert wrap("Kinderopvang", width("Kinderop", 22), style, 2) == ["Kinder-", "opvang"]  # not Kinde-ropvang
+    with hyphenating("uk"):
+        assert wrap("відповідальність", width("відповідаль-", 22) + 1, style, 2)[0].endswith("-")
 
 
 @pytest.mark.parametrize("language", ["nl", "uk"])

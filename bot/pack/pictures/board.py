@@ -28,6 +28,7 @@ from bot.pack.pictures.drawing import (
     draw_laid,
     draw_paragraph,
     first_fitting,
+    hyphenating,
     lay_out,
     paragraph_height,
     spoken,
@@ -206,6 +207,13 @@ def _draw_card(draw: ImageDraw.ImageDraw, card: _Card, left: float, top: float, 
 
 def render(
     side: str, cells: tuple[StrengthCell, ...], t: NullTranslations, language: str, subtitle: str, shape: str = "a4"
+) -> Image.Image:
+    with hyphenating(language):
+        return _render(side, cells, t, language, subtitle, shape)
+
+
+def _render(
+    side: str, cells: tuple[StrengthCell, ...], t: NullTranslations, language: str, subtitle: str, shape: str
 ) -> Image.Image:
     """The board of one side. ``shape``: "a4" (paper: as tall as its content, at most A4),
     "wide" (16:9, two cards a row) or "phone" (narrow, one column per card)."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyphen
 from babel.support import NullTranslations
 from PIL import Image, ImageDraw, ImageFont
 
@@ -121,37 +124,41 @@ def _fit(text: str, room: float, style: Style) -> str:
     return text[:low].rstrip() + ELLIPSIS
 
 
-# Letters that sound as vowels (Latin, Cyrillic, Greek): a word too long for its line is broken
-# before a consonant that starts a syllable (ver-trou-wens-per-soon, fa-ci-li-te-ren-de, ço-cuk).
-_VOWELS = frozenset("aeiouyàáâäãåèéêëìíîïòóôöõøùúûüýÿıæœ" "аеёиоуыэюяіїє" "αεηιουωάέήίόύώ")
-_DIGRAPHS = frozenset({"ch", "ph", "sh", "th", "gh"})  # one sound: never broken apart
-_ONSETS = frozenset({"bl", "br", "cl", "cr", "dr", "fl", "fr", "gl", "gr", "kl", "kr", "pl", "pr", "tr", "vl", "vr"})  # ver-trou
 _BREAK_AFTER = frozenset("/-–")  # a word may be broken after these as they are, without adding a hyphen
 HYPHEN = "-"
+# The language whose hyphenation rules break a word too wide for its line: the picture's (its labels are
+# in the reader's language). Set around drawing one picture; a context variable, because pictures are
+# drawn in worker threads.
+_hyphenation: ContextVar[str | None] = ContextVar("hyphenation", default=None)
 
 
-def _vowel(lower: str, k: int) -> bool:
-    return lower[k] in _VOWELS or (lower[k] == "j" and k > 0 and lower[k - 1] == "i")  # Dutch "ij"
+@contextmanager
+def hyphenating(language: str) -> Iterator[None]:
+    token = _hyphenation.set(language)
+    try:
+        yield
+    finally:
+        _hyphenation.reset(token)
+
+
+@functools.cache
+def _dictionary(language: str) -> pyphen.Pyphen | None:
+    """Pyphen's (LibreOffice's) hyphenation patterns for the language; None where it has none (tr, so, ar,
+    fa, ti: there a word is broken between letters)."""
+    found = pyphen.language_fallback(language)
+    return pyphen.Pyphen(lang=found) if found else None
 
 
 def break_points(word: str) -> list[tuple[int, str]]:
     """Where a word too long for its line may be broken, as (index, what the first part ends with):
-    after a slash or a dash, or between syllables with a hyphen added; at least two letters stay on
-    each side. None in scripts without such vowels (Arabic, Ethiopic)."""
-    lower = word.casefold()
-    points: list[tuple[int, str]] = []
-    for i in range(2, len(word) - 1):
-        if word[i - 1] in _BREAK_AFTER:
-            points.append((i, ""))
-        elif lower[i - 1].isalpha() and lower[i].isalpha() and any(_vowel(lower, k) for k in range(i)):
-            consonant = not _vowel(lower, i)
-            before_vowel = consonant and _vowel(lower, i + 1) and lower[i - 1 : i + 1] not in _DIGRAPHS | _ONSETS
-            before_cluster = (  # after a consonant only: Dutch ver-trou, Turkish ço-cuk-lar
-                lower[i : i + 2] in _ONSETS and i + 2 < len(word) and _vowel(lower, i + 2) and not _vowel(lower, i - 1)
-            )
-            if before_vowel or before_cluster:
-                points.append((i, HYPHEN))
-    return points
+    after a slash or a dash as written, or where the picture's language hyphenates it (Kinder-opvang,
+    Ver-trou-wens-per-soon), with a hyphen added; at least two letters stay on each side."""
+    points = [(i, "") for i in range(2, len(word) - 1) if word[i - 1] in _BREAK_AFTER]
+    language = _hyphenation.get()
+    dictionary = _dictionary(language) if language else None
+    if dictionary is not None:
+        points += [(i, HYPHEN) for i in dictionary.positions(word) if 2 <= i <= len(word) - 2 and word[i - 1].isalpha()]
+    return sorted(points)
 
 
 def _split_word(word: str, room: float, style: Style) -> tuple[str, str, str]:

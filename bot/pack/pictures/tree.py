@@ -33,6 +33,7 @@ from bot.pack.pictures.drawing import (
     draw_laid,
     draw_paragraph,
     first_fitting,
+    hyphenating,
     lay_out,
     paragraph_height,
     spoken,
@@ -264,7 +265,8 @@ def render(
     """The picture. ``pitfalls``: (label, people) of the recognised pitfalls, most first.
     ``shape``: "a4" (portrait, for paper), "wide" (16:9, for a projector) or "phone" (narrow and
     as tall as its content: one part under the other, for reading on a phone)."""
-    return layout(tree, pitfalls, t, language, subtitle, shape).draw(t, subtitle, is_rtl(language))
+    with hyphenating(language):
+        return layout(tree, pitfalls, t, language, subtitle, shape).draw(t, subtitle, is_rtl(language))
 
 
 def layout(
