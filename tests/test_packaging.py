@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -270,3 +271,38 @@ def test_a_database_at_an_older_revision_is_upgraded_on_open(database_url: str) 
     opened = Database(database_url)
     assert opened.revision() == opened.stored_revision() == HEAD
     opened.dispose()
+
+
+ARENAS = """
+import ctypes, sys, tempfile, threading
+from bot.transports.telegram.runtime import fewer_malloc_arenas
+if sys.argv[1] == "capped":
+    assert fewer_malloc_arenas()
+together = threading.Barrier(8)
+def work():
+    held = [bytearray(2048) for _ in range(100)]  # past pymalloc's 512 bytes: glibc's malloc
+    together.wait()
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+with tempfile.NamedTemporaryFile() as out:
+    fp = ctypes.c_void_p(libc.fopen(out.name.encode(), b"w"))
+    libc.malloc_info(0, fp)
+    libc.fclose(fp)
+    print(open(out.name).read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc arenas")
+def test_the_bots_threads_share_two_malloc_arenas(tmp_path: Path) -> None:
+    """`python -m bot run` caps glibc's arenas before its worker threads start (each had one of its own)."""
+    env = source_env()
+    env.pop("MALLOC_ARENA_MAX", None)
+    counts = {}
+    for mode in ("default", "capped"):
+        done = run([sys.executable, "-c", ARENAS, mode], tmp_path, env)
+        assert done.returncode == 0, done.stderr
+        counts[mode] = int(done.stdout)
+    assert counts["default"] > 2 and counts["capped"] <= 2
