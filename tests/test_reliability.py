@@ -292,6 +292,24 @@ async def test_items_of_a_list_typed_quickly_are_all_kept(api: FakeBotApi, bot: 
     assert answers[prompt.key] == items
 
 
+async def test_more_chats_than_the_dispatcher_takes_at_once_are_all_answered_in_order(api: FakeBotApi, bot: Runtime, db: Database) -> None:
+    """The others wait in the inbox, oldest first, and are taken as chats finish (the cap is what
+    Telegram's overall limit can serve: updates beyond it would only wait in memory)."""
+    bot.dispatcher.concurrency = 2
+    code = new_workshop(db, ["a"])
+    phones = [Phone(api, 3100 + n, "en") for n in range(6)]
+
+    async def walk(phone: Phone) -> str:
+        return (await walk_to(phone, await join(phone, code), Kind.TEXT)).key
+
+    keys = await asyncio.gather(*(walk(phone) for phone in phones))
+    await settle(api, db)
+    for phone, key in zip(phones, keys, strict=True):
+        shown = prompts_to(api, phone.id)
+        assert shown[-1] == key and len(shown) == len(set(shown))  # each step once, in the order walked
+        assert stored(db, phone.id)[1].step == key.split(".", 1)[1]
+
+
 # --- failures -----------------------------------------------------------------------------------
 
 

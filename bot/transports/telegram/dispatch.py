@@ -75,11 +75,13 @@ class Dispatcher:
         db: Database,
         *,
         lease: timedelta = timedelta(seconds=60),
-        # Chats handled at once by this process. A chat waiting for Telegram's overall limit holds no database
-        # connection or thread, only a small task; a low cap (64) left button presses unclaimed in the inbox
-        # under overload until Telegram's 15 s callback expiry (1000 people at human pace: 1911 expired presses
-        # with 64, 572 with 512, most of those still queued when the run ended).
-        concurrency: int = 512,
+        # Chats handled at once by this process: what Telegram's overall limit (30 messages a second, a
+        # reply's own pacing at most a few seconds) can serve, with room to spare. Beyond that a chat's reply
+        # would only wait in the limiter's queue, holding its task, its rendered messages and its requests in
+        # memory (~10 KB each); it waits in the inbox instead, in the same order (oldest first). Button presses
+        # are answered at intake (presses.py), so an update waiting here never expires a press. 1000 people at
+        # human pace: up to ~900 tasks in flight with 512.
+        concurrency: int = 128,
         idle_poll: float = 1.0,
     ) -> None:
         self.app = app
