@@ -129,7 +129,7 @@ class _Batch:
 
 
 def shown_position(stored: hot.StoredPosition | None, shown: list[Shown]) -> hot.StoredPosition | None:
-    """The stored position as it is once these prompts are written (hot.prompt_shown, in order)."""
+    """The stored position as it is once these prompts are written (hot.prompts_shown, in order)."""
     for record in shown:
         if stored is not None and record.key is not None:
             stored = replace(

@@ -227,13 +227,9 @@ def update_participant(conn: Connection, participant_id: int, values: Mapping[st
     conn.execute(_PARTICIPANT, {"b_pid": participant_id, **values})
 
 
-def prompt_shown(conn: Connection, participant_id: int, message_id: int, key: str) -> None:
-    """The prompt for step ``key`` was delivered as ``message_id``: remember it, the reply is no longer owed."""
-    conn.execute(_SHOWN, {"b_pid": participant_id, "b_key": key, "b_mid": message_id})
-
-
 def prompts_shown(conn: Connection, shown: list[tuple[int, int, str]]) -> None:
-    """(participant id, message id, step key) of prompts delivered, in order: ``prompt_shown`` of each, one executemany."""
+    """(participant id, message id, step key) of prompts delivered, in order: each one remembered (the step
+    on screen and the one before it), its reply no longer owed; one executemany."""
     if shown:
         conn.execute(_SHOWN, [{"b_pid": pid, "b_mid": mid, "b_key": key} for pid, mid, key in shown])
 

@@ -211,9 +211,12 @@ def handled_here(session: Session | Connection, update_id: int, now: datetime) -
     the dispatcher marks it done, after the reply was sent. An update that never went through the inbox
     counts as new."""
     conn = session if isinstance(session, Connection) else session.connection()
-    if _APPLY.run(conn, {"u": update_id, "now": now}) == 1:
-        return True
-    return session.execute(select(_T.c.update_id).where(_T.c.update_id == update_id)).first() is None
+    return _APPLY.run(conn, {"u": update_id, "now": now}) == 1 or _never_stored(conn, update_id)
+
+
+def _never_stored(conn: Connection, update_id: int) -> bool:
+    """Not applied by this transaction: new all the same when it never went through the inbox."""
+    return conn.execute(select(_T.c.update_id).where(_T.c.update_id == update_id)).first() is None
 
 
 _APPLY_AND_FINISH = Prepared(
@@ -238,19 +241,14 @@ def apply_and_finish(conn: Connection, update_id: int | None, done: list[int], n
     """The participant's earlier updates ``done`` marked handled, and (``update_id``) this one applied: one
     statement in the common case of one each (the hot path). Returns ``handled_here`` of ``update_id``
     (True without one)."""
-    first = done[0] if done else None
-    for other in done[1:]:
-        finish(conn, other, now)
     if update_id is None:
-        if first is not None:
-            finish(conn, first, now)
+        finish_all(conn, done, now)
         return True
-    if first is None:
+    if not done:
         return handled_here(conn, update_id, now)
-    touched = {u for (u,) in _APPLY_AND_FINISH.rows(conn, {"u": update_id, "d": first, "now": now})}
-    if update_id in touched:
-        return True
-    return conn.execute(select(_T.c.update_id).where(_T.c.update_id == update_id)).first() is None
+    finish_all(conn, done[1:], now)
+    touched = {u for (u,) in _APPLY_AND_FINISH.rows(conn, {"u": update_id, "d": done[0], "now": now})}
+    return update_id in touched or _never_stored(conn, update_id)
 
 
 def release_claims(session: Session) -> int:
