@@ -21,9 +21,15 @@ def separator(t: NullTranslations) -> str:
 FULL_STOPS = ".。።۔"  # a sentence's own full stop (Latin, CJK, Ethiopic, Urdu)
 
 
+def _stops_dropped(items: Sequence[Any]) -> list[Any]:
+    """Each text item's own closing full stop dropped, but the last one's: joined, "a.; b." reads badly."""
+    last = len(items) - 1
+    return [v.rstrip().rstrip(FULL_STOPS) if isinstance(v, str) and n < last else v for n, v in enumerate(items)]
+
+
 def joined(items: Sequence[str], t: NullTranslations) -> str:
-    """Items in one line, "a; b; c.": each one's own closing full stop goes, but the last one's ("a.; b." read badly)."""
-    return separator(t).join([*(item.rstrip().rstrip(FULL_STOPS) for item in items[:-1]), *items[-1:]])
+    """Items in one line, "a; b; c.": each one's own closing full stop goes, but the last one's."""
+    return separator(t).join(_stops_dropped(items))
 
 
 def option_label(step: Step, option_id: str, t: NullTranslations) -> str:
@@ -61,9 +67,7 @@ def format_answer(step: Step, value: Value, t: NullTranslations, transcripts: Ma
         return joined([option_label(step, v, t) for v in value], t) if value else _("(none chosen)")
     if isinstance(value, list):
         # A typed item loses its closing full stop before the separator, before it is isolated (as its text).
-        last = len(value) - 1
-        shown = [v.rstrip().rstrip(FULL_STOPS) if isinstance(v, str) and n < last else v for n, v in enumerate(value)]
-        return separator(t).join(item_label(v, t, transcripts) for v in shown) if value else _("(none)")
+        return separator(t).join(item_label(v, t, transcripts) for v in _stops_dropped(value)) if value else _("(none)")
     return item_label(value, t, transcripts)
 
 

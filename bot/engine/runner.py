@@ -999,18 +999,19 @@ class _Run:
             controls.append(ViewOption(BACK, _("Back")))
             return View(key, step.kind, header, "\n\n".join(parts), notice, tuple(options), tuple(controls), notice_kind=notice_kind)
         shown_flows = [f for f in self.state.flows if self.visible(f)]
+        open_in = {f.id: self.open_at_meeting(f) for f in self.state.flows}  # the meeting's questions not answered yet
         if overview:
             parts = [
                 step.prompt.translate(t) if not hasattr(step.prompt, "pick") else step.prompt.pick(self.side).translate(t),
                 review_text(
-                    shown_flows, self.answers, self.side, t, {f.id: [step_label(s, t) for s in self.open_at_meeting(f)] for f in shown_flows}
+                    shown_flows, self.answers, self.side, t, {f.id: [step_label(s, t) for s in open_in[f.id]] for f in shown_flows}
                 ),
             ]
         else:
             parts = [_("You have answered every exercise. You can look at your answers, change one, or finish.")]
         options = [] if overview else [ViewOption(ALL, _("Show all my answers"))]
         options += [
-            ViewOption(f.id, (_("Change or answer: {exercise}") if self.open_at_meeting(f) else _("Change: {exercise}")).format(
+            ViewOption(f.id, (_("Change or answer: {exercise}") if open_in[f.id] else _("Change: {exercise}")).format(
                 exercise=_exercise_name(f, t)
             ))
             for f in self.state.flows
